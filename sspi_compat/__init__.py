@@ -1,0 +1,16 @@
+"""sspi_compat: the Windows SSPI API on Linux and macOS, over python-gssapi.
+
+This module is the whole public, C-faithful API: Windows names, C argument
+order, SECURITY_STATUS return values and out-parameters filled in.  See
+README.md and docs/ for the calling convention and the differences from
+Windows.
+"""
+
+from ._api import *
+from ._constants import *
+from ._handles import CredHandle, CtxtHandle, SecHandle, SecInvalidateHandle, SecIsValidHandle
+from ._misuse import MisuseError
+from ._status import *
+from ._types import *
+
+__version__ = "0.1.0"

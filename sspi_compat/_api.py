@@ -1,0 +1,415 @@
+"""The SSPI entry points, one function each, in C argument order.
+
+Each function checks its C-level arguments, resolves handles, and hands the
+work to the package that owns the credential or context.  It returns a
+SECURITY_STATUS and never raises for an SSPI failure: Python misuse (wrong
+argument types) raises :class:`MisuseError` (a TypeError); anything else
+unexpected is logged and returned as ``SEC_E_INTERNAL_ERROR`` (and is a bug).
+"""
+
+from __future__ import annotations
+
+import functools
+import logging
+from typing import Any, Callable, Optional, TypeVar
+
+from . import _handles as h
+from . import _memory
+from . import _status as s
+from ._constants import (
+    SECPKG_CRED_BOTH,
+    SECURITY_NATIVE_DREP,
+    SECURITY_NETWORK_DREP,
+)
+from ._handles import CredHandle, CtxtHandle
+from ._misuse import MisuseError
+from ._status import SECURITY_STATUS
+from ._types import ULONG, PSecPkgInfo, SecBufferDesc, TimeStamp
+from .packages import all_packages, find_package
+from .packages._base import Context, Credential
+
+__all__ = [
+    "AcceptSecurityContext",
+    "AcquireCredentialsHandle",
+    "CompleteAuthToken",
+    "DecryptMessage",
+    "DeleteSecurityContext",
+    "EncryptMessage",
+    "EnumerateSecurityPackages",
+    "FreeContextBuffer",
+    "FreeCredentialsHandle",
+    "InitializeSecurityContext",
+    "MakeSignature",
+    "QueryContextAttributes",
+    "QueryCredentialsAttributes",
+    "QuerySecurityPackageInfo",
+    "VerifySignature",
+]
+
+log = logging.getLogger("sspi_compat")
+
+F = TypeVar("F", bound=Callable[..., SECURITY_STATUS])
+
+
+def _entry(func: F) -> F:
+    """Turn unexpected exceptions into SEC_E_INTERNAL_ERROR; let misuse raise."""
+
+    @functools.wraps(func)
+    def wrapper(*args: Any, **kwargs: Any) -> SECURITY_STATUS:
+        try:
+            return func(*args, **kwargs)
+        except MisuseError:
+            raise
+        except Exception:
+            log.exception("%s: unexpected error, returning SEC_E_INTERNAL_ERROR",
+                          func.__name__)
+            return s.SEC_E_INTERNAL_ERROR
+
+    return wrapper  # type: ignore[return-value]
+
+
+# --- argument checks ---------------------------------------------------------
+
+
+def _need(value: Any, kind: Any, what: str, optional: bool = False) -> None:
+    if value is None and optional:
+        return
+    if not isinstance(value, kind):
+        names = kind.__name__ if isinstance(kind, type) else "/".join(k.__name__ for k in kind)
+        raise MisuseError(f"{what} must be {names}{' or None' if optional else ''}, "
+                          f"not {type(value).__name__}")
+
+
+def _ulong(value: Any, what: str) -> int:
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise MisuseError(f"{what} must be an int, not {type(value).__name__}")
+    if value < 0 or value > 0xFFFFFFFFFFFFFFFF:
+        raise ValueError(f"{what} out of range: {value}")
+    return value
+
+
+def _text(value: Any, what: str) -> Optional[str]:
+    """A SEC_CHAR*/SEC_WCHAR* argument: str, bytes (UTF-8) or None."""
+    if value is None or isinstance(value, str):
+        return value
+    if isinstance(value, (bytes, bytearray)):
+        try:
+            return bytes(value).decode("utf-8")
+        except UnicodeDecodeError:
+            return "\ufffd"  # undecodable: treated as an unknown name, not a crash
+    raise MisuseError(f"{what} must be str, bytes or None, not {type(value).__name__}")
+
+
+def _set_expiry(ts: Optional[TimeStamp], epoch: Optional[float]) -> None:
+    if ts is not None:
+        ts.set_local_from_epoch(epoch)
+
+
+# --- package information ------------------------------------------------------
+
+
+@_entry
+def EnumerateSecurityPackages(pcPackages: ULONG, ppPackageInfo: PSecPkgInfo,
+                              ) -> SECURITY_STATUS:
+    """EnumerateSecurityPackages: ``ppPackageInfo.value`` gets a list of SecPkgInfo.
+
+    Free it with ``FreeContextBuffer(ppPackageInfo.value)``.
+    """
+    _need(pcPackages, ULONG, "pcPackages")
+    _need(ppPackageInfo, PSecPkgInfo, "ppPackageInfo")
+    infos = [p.info() for p in all_packages()]
+    pcPackages.value = len(infos)
+    ppPackageInfo.value = _memory.track(infos)
+    return s.SEC_E_OK
+
+
+@_entry
+def QuerySecurityPackageInfo(pszPackageName: Any, ppPackageInfo: PSecPkgInfo,
+                             ) -> SECURITY_STATUS:
+    """QuerySecurityPackageInfo: package names match without regard to case."""
+    name = _text(pszPackageName, "pszPackageName")
+    _need(ppPackageInfo, PSecPkgInfo, "ppPackageInfo")
+    pkg = find_package(name or "")
+    if pkg is None:
+        return s.SEC_E_SECPKG_NOT_FOUND
+    ppPackageInfo.value = _memory.track(pkg.info())
+    return s.SEC_E_OK
+
+
+@_entry
+def FreeContextBuffer(pvContextBuffer: Any) -> SECURITY_STATUS:
+    """FreeContextBuffer: release memory a package allocated for the caller.
+
+    Difference: Windows' behaviour on memory it did not allocate is
+    undefined; here it is ``SEC_E_INVALID_HANDLE`` and nothing happens.
+    ``None`` (a NULL pointer) is accepted and ignored.
+    """
+    if pvContextBuffer is None:
+        return s.SEC_E_OK
+    return s.SEC_E_OK if _memory.release(pvContextBuffer) else s.SEC_E_INVALID_HANDLE
+
+
+# --- credentials ---------------------------------------------------------------
+
+
+@_entry
+def AcquireCredentialsHandle(pszPrincipal: Any, pszPackage: Any, fCredentialUse: int,
+                             pvLogonId: Any, pAuthData: Any, pGetKeyFn: Any,
+                             pvGetKeyArgument: Any, phCredential: CredHandle,
+                             ptsExpiry: Optional[TimeStamp]) -> SECURITY_STATUS:
+    """AcquireCredentialsHandle (Kerberos/Negotiate/NTLM).
+
+    ``pAuthData`` is None (the logon session: default ccache / keytab) or a
+    ``SEC_WINNT_AUTH_IDENTITY`` (``_A``, ``_W`` or ``_EX``).  ``pvLogonId``,
+    ``pGetKeyFn`` and ``pvGetKeyArgument`` must be None: other logon
+    sessions and key callbacks have no Linux equivalent
+    (SEC_E_UNSUPPORTED_FUNCTION).
+    """
+    principal = _text(pszPrincipal, "pszPrincipal")
+    package = _text(pszPackage, "pszPackage")
+    use = _ulong(fCredentialUse, "fCredentialUse")
+    _need(phCredential, CredHandle, "phCredential")
+    _need(ptsExpiry, TimeStamp, "ptsExpiry", optional=True)
+    pkg = find_package(package or "")
+    if pkg is None:
+        return s.SEC_E_SECPKG_NOT_FOUND
+    if not use & SECPKG_CRED_BOTH:
+        return s.SEC_E_INVALID_PARAMETER if use else s.SEC_E_UNKNOWN_CREDENTIALS
+    if pvLogonId is not None or pGetKeyFn is not None or pvGetKeyArgument is not None:
+        return s.SEC_E_UNSUPPORTED_FUNCTION
+    status, cred = pkg.acquire_credentials(principal, use, pAuthData)
+    if status != s.SEC_E_OK or cred is None:
+        return status
+    h.register(phCredential, h.CRED_TAG, cred)
+    _set_expiry(ptsExpiry, cred.expiry)
+    return status
+
+
+@_entry
+def FreeCredentialsHandle(phCredential: CredHandle) -> SECURITY_STATUS:
+    """FreeCredentialsHandle: the handle is invalid afterwards."""
+    cred = h.unregister(phCredential, h.CRED_TAG)
+    if cred is None:
+        return s.SEC_E_INVALID_HANDLE
+    cred.package.free_credentials(cred)
+    return s.SEC_E_OK
+
+
+@_entry
+def QueryCredentialsAttributes(phCredential: CredHandle, ulAttribute: int,
+                               pBuffer: Any) -> SECURITY_STATUS:
+    """QueryCredentialsAttributes: SECPKG_CRED_ATTR_NAMES -> SecPkgCredentials_Names."""
+    attribute = _ulong(ulAttribute, "ulAttribute")
+    cred = h.lookup(phCredential, h.CRED_TAG)
+    if cred is None:
+        return s.SEC_E_INVALID_HANDLE
+    return cred.package.query_credentials(cred, attribute, pBuffer)  # type: ignore[no-any-return]
+
+
+# --- context establishment ----------------------------------------------------
+
+
+def _check_reserved(TargetDataRep: int, *reserved: int) -> Optional[SECURITY_STATUS]:
+    if TargetDataRep not in (SECURITY_NATIVE_DREP, SECURITY_NETWORK_DREP):
+        return s.SEC_E_INVALID_PARAMETER
+    if any(reserved):
+        return s.SEC_E_INVALID_PARAMETER
+    return None
+
+
+@_entry
+def InitializeSecurityContext(phCredential: Optional[CredHandle],
+                              phContext: Optional[CtxtHandle], pszTargetName: Any,
+                              fContextReq: int, Reserved1: int, TargetDataRep: int,
+                              pInput: Optional[SecBufferDesc], Reserved2: int,
+                              phNewContext: Optional[CtxtHandle],
+                              pOutput: Optional[SecBufferDesc], pfContextAttr: ULONG,
+                              ptsExpiry: Optional[TimeStamp]) -> SECURITY_STATUS:
+    """InitializeSecurityContext, as the Kerberos page describes it.
+
+    First call: ``phContext`` None, ``phNewContext`` a fresh CtxtHandle that
+    receives the new context.  Later calls pass the same handle as
+    ``phContext`` (and ``phNewContext``) with the server's token in
+    ``pInput``.  ``pfContextAttr`` and ``ptsExpiry`` (local time) are set on
+    every successful return.
+    """
+    _need(phCredential, CredHandle, "phCredential", optional=True)
+    _need(phContext, CtxtHandle, "phContext", optional=True)
+    target = _text(pszTargetName, "pszTargetName")
+    req = _ulong(fContextReq, "fContextReq")
+    _ulong(Reserved1, "Reserved1")
+    _ulong(Reserved2, "Reserved2")
+    _ulong(TargetDataRep, "TargetDataRep")
+    _need(pInput, SecBufferDesc, "pInput", optional=True)
+    _need(phNewContext, CtxtHandle, "phNewContext", optional=True)
+    _need(pOutput, SecBufferDesc, "pOutput", optional=True)
+    _need(pfContextAttr, ULONG, "pfContextAttr")
+    _need(ptsExpiry, TimeStamp, "ptsExpiry", optional=True)
+    bad = _check_reserved(TargetDataRep, Reserved1, Reserved2)
+    if bad is not None:
+        return bad
+
+    ctx: Optional[Context] = None
+    if phContext is not None:
+        ctx = h.lookup(phContext, h.CTXT_TAG)
+        if ctx is None or not ctx.initiator:
+            return s.SEC_E_INVALID_HANDLE
+    if phCredential is not None:
+        cred: Optional[Credential] = h.lookup(phCredential, h.CRED_TAG)
+        if cred is None:
+            return s.SEC_E_INVALID_HANDLE
+    elif ctx is not None:
+        cred = ctx.cred
+    else:
+        return s.SEC_E_INVALID_HANDLE
+    if ctx is None and phNewContext is None:
+        return s.SEC_E_INVALID_PARAMETER
+    pkg = ctx.package if ctx is not None else cred.package
+    status, new_ctx = pkg.initialize(cred, ctx, target, req, pInput, pOutput)
+    if s.FAILED(status):
+        return status
+    if new_ctx is not None:
+        if ctx is not None and phContext is not None:
+            h.rebind(phContext, h.CTXT_TAG, new_ctx)  # reauthentication: same handle
+        else:
+            assert phNewContext is not None
+            h.register(phNewContext, h.CTXT_TAG, new_ctx)
+        ctx = new_ctx
+    if phNewContext is not None and phContext is not None and phNewContext is not phContext:
+        phNewContext.dwLower, phNewContext.dwUpper = phContext.dwLower, phContext.dwUpper
+    assert ctx is not None
+    pfContextAttr.value = ctx.attrs
+    _set_expiry(ptsExpiry, ctx.expiry)
+    return status
+
+
+@_entry
+def AcceptSecurityContext(phCredential: Optional[CredHandle],
+                          phContext: Optional[CtxtHandle], pInput: Optional[SecBufferDesc],
+                          fContextReq: int, TargetDataRep: int,
+                          phNewContext: Optional[CtxtHandle],
+                          pOutput: Optional[SecBufferDesc], pfContextAttr: ULONG,
+                          ptsExpiry: Optional[TimeStamp]) -> SECURITY_STATUS:
+    """AcceptSecurityContext (Kerberos): the server side of the exchange."""
+    _need(phCredential, CredHandle, "phCredential", optional=True)
+    _need(phContext, CtxtHandle, "phContext", optional=True)
+    _need(pInput, SecBufferDesc, "pInput", optional=True)
+    req = _ulong(fContextReq, "fContextReq")
+    _ulong(TargetDataRep, "TargetDataRep")
+    _need(phNewContext, CtxtHandle, "phNewContext", optional=True)
+    _need(pOutput, SecBufferDesc, "pOutput", optional=True)
+    _need(pfContextAttr, ULONG, "pfContextAttr")
+    _need(ptsExpiry, TimeStamp, "ptsExpiry", optional=True)
+    bad = _check_reserved(TargetDataRep)
+    if bad is not None:
+        return bad
+    ctx: Optional[Context] = None
+    if phContext is not None:
+        ctx = h.lookup(phContext, h.CTXT_TAG)
+        if ctx is None or ctx.initiator:
+            return s.SEC_E_INVALID_HANDLE
+    if phCredential is not None:
+        cred: Optional[Credential] = h.lookup(phCredential, h.CRED_TAG)
+        if cred is None:
+            return s.SEC_E_INVALID_HANDLE
+    elif ctx is not None:
+        cred = ctx.cred
+    else:
+        return s.SEC_E_INVALID_HANDLE
+    if ctx is None and phNewContext is None:
+        return s.SEC_E_INVALID_PARAMETER
+    pkg = ctx.package if ctx is not None else cred.package
+    status, new_ctx = pkg.accept(cred, ctx, pInput, req, pOutput)
+    if s.FAILED(status):
+        return status
+    if new_ctx is not None:
+        if ctx is not None and phContext is not None:
+            h.rebind(phContext, h.CTXT_TAG, new_ctx)
+        else:
+            assert phNewContext is not None
+            h.register(phNewContext, h.CTXT_TAG, new_ctx)
+        ctx = new_ctx
+    if phNewContext is not None and phContext is not None and phNewContext is not phContext:
+        phNewContext.dwLower, phNewContext.dwUpper = phContext.dwLower, phContext.dwUpper
+    assert ctx is not None
+    pfContextAttr.value = ctx.attrs
+    _set_expiry(ptsExpiry, ctx.expiry)
+    return status
+
+
+@_entry
+def DeleteSecurityContext(phContext: CtxtHandle) -> SECURITY_STATUS:
+    """DeleteSecurityContext: releases the context; the handle is invalid afterwards."""
+    ctx = h.unregister(phContext, h.CTXT_TAG)
+    if ctx is None:
+        return s.SEC_E_INVALID_HANDLE
+    ctx.package.delete_context(ctx)
+    return s.SEC_E_OK
+
+
+@_entry
+def CompleteAuthToken(phContext: CtxtHandle, pToken: Optional[SecBufferDesc],
+                      ) -> SECURITY_STATUS:
+    """CompleteAuthToken: a no-op for Kerberos, which never asks for it."""
+    _need(pToken, SecBufferDesc, "pToken", optional=True)
+    ctx = h.lookup(phContext, h.CTXT_TAG)
+    if ctx is None:
+        return s.SEC_E_INVALID_HANDLE
+    return ctx.package.complete_auth_token(ctx, pToken)  # type: ignore[no-any-return]
+
+
+@_entry
+def QueryContextAttributes(phContext: CtxtHandle, ulAttribute: int, pBuffer: Any,
+                           ) -> SECURITY_STATUS:
+    """QueryContextAttributes: fills the SecPkgContext_* structure passed as pBuffer."""
+    attribute = _ulong(ulAttribute, "ulAttribute")
+    ctx = h.lookup(phContext, h.CTXT_TAG)
+    if ctx is None:
+        return s.SEC_E_INVALID_HANDLE
+    return ctx.package.query_context(ctx, attribute, pBuffer)  # type: ignore[no-any-return]
+
+
+# --- message protection (hot paths: one lookup, one package call) -------------
+
+_lookup = h.lookup
+_CTXT = h.CTXT_TAG
+
+
+@_entry
+def MakeSignature(phContext: CtxtHandle, fQOP: int, pMessage: SecBufferDesc,
+                  MessageSeqNo: int) -> SECURITY_STATUS:
+    """MakeSignature: a MIC over the DATA buffers, written into the TOKEN buffer."""
+    ctx = _lookup(phContext, _CTXT)
+    if ctx is None:
+        return s.SEC_E_INVALID_HANDLE
+    return ctx.package.make_signature(ctx, fQOP, pMessage, MessageSeqNo)  # type: ignore[no-any-return]
+
+
+@_entry
+def VerifySignature(phContext: CtxtHandle, pMessage: SecBufferDesc, MessageSeqNo: int,
+                    pfQOP: Optional[ULONG]) -> SECURITY_STATUS:
+    """VerifySignature: checks the TOKEN buffer's MIC over the DATA buffers."""
+    ctx = _lookup(phContext, _CTXT)
+    if ctx is None:
+        return s.SEC_E_INVALID_HANDLE
+    return ctx.package.verify_signature(ctx, pMessage, MessageSeqNo, pfQOP)  # type: ignore[no-any-return]
+
+
+@_entry
+def EncryptMessage(phContext: CtxtHandle, fQOP: int, pMessage: SecBufferDesc,
+                   MessageSeqNo: int) -> SECURITY_STATUS:
+    """EncryptMessage: seals DATA buffers in place, header into TOKEN."""
+    ctx = _lookup(phContext, _CTXT)
+    if ctx is None:
+        return s.SEC_E_INVALID_HANDLE
+    return ctx.package.encrypt_message(ctx, fQOP, pMessage, MessageSeqNo)  # type: ignore[no-any-return]
+
+
+@_entry
+def DecryptMessage(phContext: CtxtHandle, pMessage: SecBufferDesc, MessageSeqNo: int,
+                   pfQOP: Optional[ULONG]) -> SECURITY_STATUS:
+    """DecryptMessage: unseals in place; pfQOP reports SECQOP_WRAP_NO_ENCRYPT for sign-only."""
+    ctx = _lookup(phContext, _CTXT)
+    if ctx is None:
+        return s.SEC_E_INVALID_HANDLE
+    return ctx.package.decrypt_message(ctx, pMessage, MessageSeqNo, pfQOP)  # type: ignore[no-any-return]

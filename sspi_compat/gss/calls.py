@@ -1,0 +1,319 @@
+"""Thin, typed calls onto ``gssapi.raw``.
+
+Each function does one GSS call (or a fixed pair), converts python-gssapi's
+exceptions into :class:`GssFailure`, and returns plain values.  The hot
+per-message functions (:func:`wrap`, :func:`unwrap`, :func:`get_mic`,
+:func:`verify_mic`) are direct calls with a single ``try`` around them: the
+speed budget in DESIGN.md §7 leaves no room for more.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import functools
+from typing import Any, Dict, NamedTuple, Optional, Tuple
+
+import gssapi.raw as gr
+from gssapi.raw import GSSError
+
+from .errors import GssFailure
+
+__all__ = [
+    "MECH_KRB5",
+    "MECH_NTLM",
+    "MECH_SPNEGO",
+    "AcceptResult",
+    "ContextInfo",
+    "InitResult",
+    "accept",
+    "acquire_default",
+    "acquire_keytab",
+    "acquire_password",
+    "cred_info",
+    "delete",
+    "export_context",
+    "get_mic",
+    "import_context",
+    "init",
+    "inquire",
+    "mech_available",
+    "session_key",
+    "unwrap",
+    "verify_mic",
+    "wrap",
+]
+
+MECH_KRB5 = "1.2.840.113554.1.2.2"
+MECH_SPNEGO = "1.3.6.1.5.5.2"
+MECH_NTLM = "1.3.6.1.4.1.311.2.2.10"
+
+# GSS_C_INQ_SSPI_SESSION_KEY: returns [session key, enctype OID] (MIT >= 1.10).
+_INQ_SSPI_SESSION_KEY = gr.OID.from_int_seq("1.2.840.113554.1.2.2.5.5")
+_ENCTYPE_OID_PREFIX = "1.2.840.113554.1.2.2.4."
+
+_HAVE_PASSWORD = hasattr(gr, "acquire_cred_with_password")
+_HAVE_CRED_STORE = hasattr(gr, "acquire_cred_from")
+
+
+@functools.cache
+def _oid(dotted: str) -> Any:
+    return gr.OID.from_int_seq(dotted)
+
+
+def _failure(err: GSSError, mech: Optional[str]) -> GssFailure:
+    try:
+        message = err.gen_message()
+    except Exception:  # gen_message can itself fail on odd codes
+        message = f"GSS major {err.maj_code:#x}"
+    return GssFailure(err.maj_code, err.min_code, krb5=(mech == MECH_KRB5),
+                      message=message, token=getattr(err, "token", None))
+
+
+def mech_available(mech: str) -> bool:
+    """Whether the GSS library has this mechanism (e.g. gss-ntlmssp installed)."""
+    try:
+        return _oid(mech) in gr.indicate_mechs()
+    except GSSError:
+        return False
+
+
+def _name(text: str, hostbased: bool) -> Any:
+    name_type = gr.NameType.hostbased_service if hostbased else gr.NameType.kerberos_principal
+    return gr.import_name(text.encode("utf-8"), name_type)
+
+
+# ---------------------------------------------------------------------------
+# Credentials
+# ---------------------------------------------------------------------------
+
+
+def acquire_default(usage: str, principal: Optional[str], mech: str) -> Any:
+    """gss_acquire_cred from the default ccache (initiate) or keytab (accept)."""
+    try:
+        name = _name(principal, False) if principal else None
+        return gr.acquire_cred(name, usage=usage, mechs=[_oid(mech)]).creds
+    except GSSError as err:
+        raise _failure(err, mech) from None
+
+
+def acquire_password(principal: str, password: str, usage: str, mech: str) -> Any:
+    """gss_acquire_cred_with_password: an AS exchange into a private MEMORY ccache.
+
+    MIT keeps the resulting TGT in a MEMORY ccache owned by the credential;
+    neither the default ccache nor the disk is touched.
+    """
+    if not _HAVE_PASSWORD:
+        raise GssFailure(0x100000, message="GSS library lacks acquire_cred_with_password")
+    try:
+        name = _name(principal, False)
+        return gr.acquire_cred_with_password(name, password.encode("utf-8"), usage=usage,
+                                             mechs=[_oid(mech)]).creds
+    except GSSError as err:
+        raise _failure(err, mech) from None
+
+
+def acquire_keytab(principal: Optional[str], keytab: Optional[str], usage: str,
+                   mech: str) -> Any:
+    """An acceptor credential from a keytab (the default one unless ``keytab``)."""
+    if keytab is None or not _HAVE_CRED_STORE:
+        return acquire_default(usage, principal, mech)
+    try:
+        name = _name(principal, False) if principal else None
+        return gr.acquire_cred_from({b"keytab": keytab.encode()}, name, usage=usage,
+                                    mechs=[_oid(mech)]).creds
+    except GSSError as err:
+        raise _failure(err, mech) from None
+
+
+def cred_info(cred: Any, mech: str) -> Tuple[Optional[str], Optional[int]]:
+    """(display name, remaining lifetime in seconds or None for indefinite)."""
+    try:
+        info = gr.inquire_cred(cred, name=True, lifetime=True, usage=False, mechs=False)
+    except GSSError as err:
+        raise _failure(err, mech) from None
+    name = gr.display_name(info.name, name_type=False).name.decode("utf-8", "replace") \
+        if info.name is not None else None
+    return name, info.lifetime
+
+
+# ---------------------------------------------------------------------------
+# Context establishment
+# ---------------------------------------------------------------------------
+
+
+class InitResult(NamedTuple):
+    context: Any
+    token: Optional[bytes]
+    flags: int
+    lifetime: Optional[int]
+    complete: bool
+
+
+class AcceptResult(NamedTuple):
+    context: Any
+    token: Optional[bytes]
+    flags: int
+    lifetime: Optional[int]
+    complete: bool
+    initiator: Optional[str]
+    delegated: Any
+
+
+def _bindings(cb: Optional[Tuple[int, bytes, int, bytes, bytes]]) -> Any:
+    if cb is None:
+        return None
+    ia_type, ia, aa_type, aa, app = cb
+    return gr.ChannelBindings(initiator_address_type=ia_type or None,
+                              initiator_address=ia or None,
+                              acceptor_address_type=aa_type or None,
+                              acceptor_address=aa or None,
+                              application_data=app or None)
+
+
+def init(cred: Any, context: Any, target: str, hostbased: bool, mech: str, flags: int,
+         token: Optional[bytes],
+         channel_bindings: Optional[Tuple[int, bytes, int, bytes, bytes]] = None) -> InitResult:
+    """One gss_init_sec_context step."""
+    try:
+        name = _name(target, hostbased)
+        res = gr.init_sec_context(name, cred, context=context, mech=_oid(mech), flags=flags,
+                                  channel_bindings=_bindings(channel_bindings),
+                                  input_token=token)
+    except GSSError as err:
+        raise _failure(err, mech) from None
+    return InitResult(res.context, res.token, int(res.flags), res.lifetime, not res.more_steps)
+
+
+def accept(cred: Any, context: Any, token: bytes, mech: Optional[str],
+           channel_bindings: Optional[Tuple[int, bytes, int, bytes, bytes]] = None
+           ) -> AcceptResult:
+    """One gss_accept_sec_context step."""
+    try:
+        res = gr.accept_sec_context(token, cred, context=context,
+                                    channel_bindings=_bindings(channel_bindings))
+    except GSSError as err:
+        raise _failure(err, mech) from None
+    initiator = None
+    if res.initiator_name is not None and not res.more_steps:
+        initiator = _display(res.initiator_name)
+    return AcceptResult(res.context, res.token, int(res.flags), res.lifetime,
+                        not res.more_steps, initiator, res.delegated_creds)
+
+
+def _display(name: Any) -> str:
+    text: bytes = gr.display_name(name, name_type=False).name
+    return text.decode("utf-8", "replace").rstrip("\0")
+
+
+class ContextInfo(NamedTuple):
+    initiator: Optional[str]
+    target: Optional[str]
+    lifetime: Optional[int]
+    mech: Optional[str]
+    flags: int
+    locally_initiated: bool
+    complete: bool
+
+
+def inquire(context: Any) -> ContextInfo:
+    """gss_inquire_context, names displayed as strings."""
+    try:
+        info = gr.inquire_context(context)
+    except GSSError as err:
+        raise _failure(err, None) from None
+    initiator = _display(info.initiator_name) if info.initiator_name is not None else None
+    try:
+        target = _display(info.target_name) if info.target_name is not None else None
+    except GSSError:
+        target = None
+    mech = info.mech.dotted_form if info.mech is not None else None
+    return ContextInfo(initiator, target, info.lifetime, mech, int(info.flags or 0),
+                       bool(info.locally_init), bool(info.complete))
+
+
+def session_key(context: Any) -> Tuple[bytes, int]:
+    """(session key bytes, krb5 enctype number) via GSS_C_INQ_SSPI_SESSION_KEY."""
+    try:
+        values = gr.inquire_sec_context_by_oid(context, _INQ_SSPI_SESSION_KEY)
+    except GSSError as err:
+        raise _failure(err, None) from None
+    key = bytes(values[0])
+    enctype = 0
+    if len(values) > 1:
+        try:
+            dotted = gr.OID(elements=bytes(values[1])).dotted_form
+            if dotted.startswith(_ENCTYPE_OID_PREFIX):
+                enctype = int(dotted[len(_ENCTYPE_OID_PREFIX):])
+        except (ValueError, GSSError, TypeError):
+            enctype = 0
+    return key, enctype
+
+
+def delete(context: Any) -> None:
+    """gss_delete_sec_context; errors are ignored (the handle is gone either way)."""
+    with contextlib.suppress(GSSError):
+        gr.delete_sec_context(context)
+
+
+def export_context(context: Any) -> bytes:
+    try:
+        return bytes(gr.export_sec_context(context))
+    except GSSError as err:
+        raise _failure(err, None) from None
+
+
+def import_context(token: bytes) -> Any:
+    try:
+        return gr.import_sec_context(token)
+    except GSSError as err:
+        raise _failure(err, None) from None
+
+
+# ---------------------------------------------------------------------------
+# Per-message calls (hot paths)
+# ---------------------------------------------------------------------------
+
+_wrap = gr.wrap
+_unwrap = gr.unwrap
+_get_mic = gr.get_mic
+_verify_mic = gr.verify_mic
+
+
+def wrap(context: Any, message: bytes, confidential: bool) -> Tuple[bytes, bool]:
+    """gss_wrap: (token, encrypted)."""
+    try:
+        res = _wrap(context, message, confidential)
+    except GSSError as err:
+        raise _failure(err, None) from None
+    return res.message, res.encrypted
+
+
+def unwrap(context: Any, token: bytes) -> Tuple[bytes, bool, int]:
+    """gss_unwrap: (plaintext, encrypted, qop)."""
+    try:
+        res = _unwrap(context, token)
+    except GSSError as err:
+        raise _failure(err, None) from None
+    return res.message, res.encrypted, res.qop
+
+
+def get_mic(context: Any, message: bytes) -> bytes:
+    try:
+        mic: bytes = _get_mic(context, message)
+    except GSSError as err:
+        raise _failure(err, None) from None
+    return mic
+
+
+def verify_mic(context: Any, message: bytes, mic: bytes) -> int:
+    """gss_verify_mic: the QOP."""
+    try:
+        qop: int = _verify_mic(context, message, mic)
+    except GSSError as err:
+        raise _failure(err, None) from None
+    return qop
+
+
+def raw_module() -> Dict[str, Any]:
+    """What this gss build offers, for diagnostics (capabilities listing)."""
+    return {"password": _HAVE_PASSWORD, "cred_store": _HAVE_CRED_STORE}
