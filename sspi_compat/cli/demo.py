@@ -12,19 +12,26 @@
 from __future__ import annotations
 
 import contextlib
-from typing import Iterator, Optional
+from typing import Iterator, List, Optional, Tuple
 
 import sspi_compat as sc
 
-_ISC_RET = sorted(((name, getattr(sc, name)) for name in dir(sc)
-                   if name.startswith("ISC_RET_") and isinstance(getattr(sc, name), int)),
-                  key=lambda item: item[1])
-_ASC_RET = sorted(((name, getattr(sc, name)) for name in dir(sc)
-                   if name.startswith("ASC_RET_") and isinstance(getattr(sc, name), int)),
+FlagTable = List[Tuple[str, int]]
+
+
+def _flag_table(prefix: str) -> FlagTable:
+    """The public constants named ``prefix*``, by value."""
+    return sorted(((name, value) for name, value in vars(sc).items()
+                   if name.startswith(prefix) and isinstance(value, int)),
                   key=lambda item: item[1])
 
 
-def flag_names(value: int, table: "list[tuple[str, int]]") -> str:
+_ISC_REQ = _flag_table("ISC_REQ_")
+_ISC_RET = _flag_table("ISC_RET_")
+_ASC_RET = _flag_table("ASC_RET_")
+
+
+def flag_names(value: int, table: FlagTable) -> str:
     """``0x13`` -> ``ISC_RET_DELEGATE|ISC_RET_MUTUAL_AUTH|...`` (first name per bit)."""
     names, seen = [], 0
     for name, bit in table:
@@ -82,7 +89,7 @@ def _walk(package: str, target: str) -> int:
            | sc.ISC_REQ_REPLAY_DETECT | sc.ISC_REQ_SEQUENCE_DETECT | sc.ISC_REQ_CONNECTION)
     asc_req = (sc.ASC_REQ_MUTUAL_AUTH | sc.ASC_REQ_CONFIDENTIALITY | sc.ASC_REQ_INTEGRITY
                | sc.ASC_REQ_REPLAY_DETECT | sc.ASC_REQ_SEQUENCE_DETECT | sc.ASC_REQ_CONNECTION)
-    print(f"fContextReq = {flag_names(req, _isc_req())}")
+    print(f"fContextReq = {flag_names(req, _ISC_REQ)}")
     cctx, sctx = sc.CtxtHandle(), sc.CtxtHandle()
     cattrs, sattrs = sc.ULONG(), sc.ULONG()
     reply: Optional[bytes] = None
@@ -152,8 +159,3 @@ def _walk(package: str, target: str) -> int:
         _say("FreeCredentialsHandle", sc.FreeCredentialsHandle(cred))
     return 0
 
-
-def _isc_req() -> "list[tuple[str, int]]":
-    return sorted(((name, getattr(sc, name)) for name in dir(sc)
-                   if name.startswith("ISC_REQ_") and isinstance(getattr(sc, name), int)),
-                  key=lambda item: item[1])
