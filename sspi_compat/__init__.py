@@ -8,8 +8,12 @@ Windows.
 
 from ._api import *
 from ._constants import *
-from ._handles import CredHandle, CtxtHandle, SecHandle, SecInvalidateHandle, SecIsValidHandle
-from ._misuse import MisuseError
+from ._handles import CredHandle as CredHandle
+from ._handles import CtxtHandle as CtxtHandle
+from ._handles import SecHandle as SecHandle
+from ._handles import SecInvalidateHandle as SecInvalidateHandle
+from ._handles import SecIsValidHandle as SecIsValidHandle
+from ._misuse import MisuseError as MisuseError
 from ._status import *
 from ._types import *
 

@@ -144,8 +144,8 @@ def _walk(package: str, target: str) -> int:
 
     message = b"Hello from the client"
     data = bytearray(message)
-    token = bytearray(sizes.cbSecurityTrailer)
-    desc = sc.SecBufferDesc([sc.SecBuffer(sc.SECBUFFER_TOKEN, token),
+    header = bytearray(sizes.cbSecurityTrailer)
+    desc = sc.SecBufferDesc([sc.SecBuffer(sc.SECBUFFER_TOKEN, header),
                              sc.SecBuffer(sc.SECBUFFER_DATA, data)])
     st = sc.EncryptMessage(cctx, 0, desc, 0)
     _say("EncryptMessage(client)", st, f"header {desc[0].cbBuffer} + data {desc[1].cbBuffer}")
