@@ -78,6 +78,8 @@ def mech_available(mech: str) -> bool:
 
 
 def _name(text: str, hostbased: bool) -> Any:
+    # Not cached: a krb5 principal without a realm takes the default realm
+    # at import time, and that can change between calls (KRB5_CONFIG).
     name_type = gr.NameType.hostbased_service if hostbased else gr.NameType.kerberos_principal
     return gr.import_name(text.encode("utf-8"), name_type)
 
@@ -155,7 +157,6 @@ class AcceptResult(NamedTuple):
     flags: int
     lifetime: Optional[int]
     complete: bool
-    initiator: Optional[str]
     delegated: Any
 
 
@@ -193,11 +194,8 @@ def accept(cred: Any, context: Any, token: bytes, mech: Optional[str],
                                     channel_bindings=_bindings(channel_bindings))
     except GSSError as err:
         raise _failure(err, mech) from None
-    initiator = None
-    if res.initiator_name is not None and not res.more_steps:
-        initiator = _display(res.initiator_name)
     return AcceptResult(res.context, res.token, int(res.flags), res.lifetime,
-                        not res.more_steps, initiator, res.delegated_creds)
+                        not res.more_steps, res.delegated_creds)
 
 
 def _display(name: Any) -> str:

@@ -11,6 +11,7 @@ python-gssapi's own ``RequirementFlag``.
 
 from __future__ import annotations
 
+import functools
 from typing import Final, Tuple
 
 from .._constants import (
@@ -133,8 +134,13 @@ GSS_TO_ASC_RET: Final[FlagTable] = (
 ASC_ECHOED: Final = ASC_REQ_CONNECTION | ASC_REQ_STREAM | ASC_REQ_ALLOCATE_MEMORY
 
 
+@functools.lru_cache(maxsize=1024)
 def translate(bits: int, table: FlagTable) -> int:
-    """Map every set bit of ``bits`` through ``table`` (unknown bits drop)."""
+    """Map every set bit of ``bits`` through ``table`` (unknown bits drop).
+
+    Cached: a program uses a handful of flag combinations, and the loop is
+    on every handshake leg.
+    """
     out = 0
     for src, dst in table:
         if bits & src:

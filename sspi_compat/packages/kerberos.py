@@ -130,19 +130,54 @@ class KerberosCredential(Credential):
 
 
 class KerberosContext(Context):
+    """A Kerberos context; names and enctype are read from GSS on first use.
+
+    Asking GSS for them at completion would cost two extra library calls per
+    handshake (DESIGN.md §7 budget), and most callers never look.
+    """
+
     def __init__(self, package: SecurityPackage, cred: Credential, initiator: bool) -> None:
         super().__init__(package, cred, initiator)
         self.gss: Any = None
         self.target: Optional[str] = None
+        self.name: Any = None  # the parsed TargetName, kept for later legs
         self.req = 0
-        self.client_name: Optional[str] = None
-        self.server_name: Optional[str] = None
         self.gss_flags = 0
         self.delegated: Any = None
-        self.enctype = 0  # learnt from the session key once complete
-        # (input token, output token, status, complete) kept when the
-        # caller's buffer was too small for the output token.
+        self._names: Optional[Tuple[Optional[str], Optional[str]]] = None
+        self._enctype: Optional[int] = None
+        # (input token, output token, status) kept when the caller's buffer
+        # was too small for the output token.
         self.pending: Optional[Tuple[Optional[bytes], bytes, SECURITY_STATUS]] = None
+
+    def _inquire_names(self) -> Tuple[Optional[str], Optional[str]]:
+        if self._names is None:
+            try:
+                info = gss.inquire(self.gss)
+                self._names = (info.initiator, info.target)
+            except gss.GssFailure:
+                return None, None
+        return self._names
+
+    @property
+    def client_name(self) -> Optional[str]:
+        return self._inquire_names()[0]
+
+    @property
+    def server_name(self) -> Optional[str]:
+        return self._inquire_names()[1]
+
+    @property
+    def enctype(self) -> int:
+        """The session key's enctype (0 if unknown yet)."""
+        if self._enctype is None:
+            if not self.complete or self.gss is None:
+                return 0
+            try:
+                _, self._enctype = gss.session_key(self.gss)
+            except gss.GssFailure:
+                self._enctype = 0
+        return self._enctype
 
 
 class KerberosPackage(SecurityPackage):
@@ -240,7 +275,7 @@ class KerberosPackage(SecurityPackage):
                 return s.SEC_E_INVALID_TOKEN, None
             if ctx.pending is not None and ctx.pending[0] == in_token:
                 return self._deliver_pending(ctx, out_buf, allocate)
-            name = parse_target(ctx.target or "")
+            name = ctx.name
             gss_ctx = ctx.gss
 
         try:
@@ -258,6 +293,7 @@ class KerberosPackage(SecurityPackage):
         if ctx is None or reauth:
             new_ctx = KerberosContext(self, cred, True)
             new_ctx.target = name_text
+            new_ctx.name = name
             work = new_ctx
         else:
             work = ctx  # type: ignore[assignment]
@@ -330,20 +366,12 @@ class KerberosPackage(SecurityPackage):
         if res.complete:
             self._complete(ctx)
 
-    def _complete(self, ctx: KerberosContext) -> None:
+    @staticmethod
+    def _complete(ctx: KerberosContext) -> None:
         ctx.complete = True
         ctx.started = time.time()
-        try:
-            info = gss.inquire(ctx.gss)
-            ctx.client_name, ctx.server_name = info.initiator, info.target
-            if info.lifetime is not None:
-                ctx.expiry = expiry_epoch(info.lifetime)
-        except gss.GssFailure:
-            pass
-        try:
-            _, ctx.enctype = gss.session_key(ctx.gss)
-        except gss.GssFailure:
-            ctx.enctype = 0
+        ctx._names = None
+        ctx._enctype = None
 
     # -- AcceptSecurityContext ----------------------------------------------
 
@@ -415,8 +443,6 @@ class KerberosPackage(SecurityPackage):
         if res.complete:
             work.delegated = res.delegated
             self._complete(work)
-            if res.initiator:
-                work.client_name = res.initiator
         return (s.SEC_E_OK if res.complete else s.SEC_I_CONTINUE_NEEDED), new_ctx
 
     # -- attributes and teardown -------------------------------------------
