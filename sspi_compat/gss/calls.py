@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import contextlib
 import functools
+import threading
 from typing import Any, Dict, NamedTuple, Optional, Tuple
 
 import gssapi.raw as gr
@@ -32,12 +33,16 @@ __all__ = [
     "cred_info",
     "delete",
     "export_context",
+    "export_cred",
     "get_mic",
     "import_context",
+    "import_cred",
     "init",
     "inquire",
     "mech_available",
     "session_key",
+    "set_thread_initiator",
+    "thread_impersonating",
     "unwrap",
     "verify_mic",
     "wrap",
@@ -90,7 +95,13 @@ def _name(text: str, hostbased: bool) -> Any:
 
 
 def acquire_default(usage: str, principal: Optional[str], mech: str) -> Any:
-    """gss_acquire_cred from the default ccache (initiate) or keytab (accept)."""
+    """gss_acquire_cred from the default ccache (initiate) or keytab (accept).
+
+    While the calling thread impersonates a client (set_thread_initiator),
+    the default *initiator* credential is the client's delegated one.
+    """
+    if usage == "initiate" and getattr(_thread, "active", False):
+        return _impersonated_initiator(principal, mech)
     try:
         name = _name(principal, False) if principal else None
         return gr.acquire_cred(name, usage=usage, mechs=[_oid(mech)]).creds
@@ -265,6 +276,70 @@ def import_context(token: bytes) -> Any:
         return gr.import_sec_context(token)
     except GSSError as err:
         raise _failure(err, None) from None
+
+
+_HAVE_CRED_EXPORT = hasattr(gr, "export_cred") and hasattr(gr, "import_cred")
+_GSS_S_UNAVAILABLE = 16 << 16
+
+
+def export_cred(cred: Any) -> bytes:
+    """gss_export_cred: a credential as bytes another process can import."""
+    if not _HAVE_CRED_EXPORT:
+        raise GssFailure(_GSS_S_UNAVAILABLE, message="GSS library lacks gss_export_cred")
+    try:
+        return bytes(gr.export_cred(cred))
+    except GSSError as err:
+        raise _failure(err, None) from None
+
+
+def import_cred(token: bytes) -> Any:
+    """gss_import_cred."""
+    if not _HAVE_CRED_EXPORT:
+        raise GssFailure(_GSS_S_UNAVAILABLE, message="GSS library lacks gss_import_cred")
+    try:
+        return gr.import_cred(token)
+    except GSSError as err:
+        raise _failure(err, None) from None
+
+
+# ---------------------------------------------------------------------------
+# The calling thread's default initiator credential (ImpersonateSecurityContext)
+# ---------------------------------------------------------------------------
+
+_thread = threading.local()
+_GSS_S_NO_CRED = 7 << 16
+
+
+def set_thread_initiator(active: bool, cred: Any = None) -> None:
+    """Make ``cred`` (None: no credential at all) the calling thread's default
+    initiator credential while ``active``; ``active=False`` restores the
+    process default (the default ccache)."""
+    _thread.active = active
+    _thread.cred = cred if active else None
+
+
+def thread_impersonating() -> bool:
+    return bool(getattr(_thread, "active", False))
+
+
+def _impersonated_initiator(principal: Optional[str], mech: str) -> Any:
+    cred = getattr(_thread, "cred", None)
+    if cred is None:
+        raise GssFailure(_GSS_S_NO_CRED, message="the impersonated client delegated no credential")
+    try:
+        mechs = gr.inquire_cred(cred, name=False, lifetime=False, usage=False, mechs=True).mechs
+        # A delegated Kerberos credential also serves SPNEGO (which then
+        # negotiates Kerberos); it holds nothing for any other mechanism.
+        if _oid(mech) not in mechs and not (mech == MECH_SPNEGO and _oid(MECH_KRB5) in mechs):
+            raise GssFailure(_GSS_S_NO_CRED, message="the delegated credential has no "
+                             "element for this mechanism")
+        if principal:
+            held = gr.inquire_cred(cred, name=True, lifetime=False, usage=False, mechs=False).name
+            if not gr.compare_name(_name(principal, False), held):
+                raise GssFailure(_GSS_S_NO_CRED, message="not the impersonated client's name")
+    except GSSError as err:
+        raise _failure(err, mech) from None
+    return cred
 
 
 # ---------------------------------------------------------------------------
