@@ -359,8 +359,9 @@ class SEC_WINNT_AUTH_IDENTITY_EX(SEC_WINNT_AUTH_IDENTITY):
 
     @property
     def Length(self) -> int:
-        """The structure size a 64-bit Windows build reports."""
-        return 80
+        """``sizeof(SEC_WINNT_AUTH_IDENTITY_EX)`` on 64-bit Windows (LLP64:
+        two ULONGs, then pointer/ULONG pairs, each pointer 8-aligned)."""
+        return 72
 
 
 SEC_WINNT_AUTH_IDENTITY_EXW = SEC_WINNT_AUTH_IDENTITY_EX
