@@ -30,8 +30,11 @@ from .calls import (
     set_thread_initiator,
     thread_impersonating,
     unwrap,
+    unwrap_iov,
     verify_mic,
     wrap,
+    wrap_iov,
+    wrap_iov_length,
 )
 from .errors import GssFailure
 
@@ -61,6 +64,9 @@ __all__ = [
     "set_thread_initiator",
     "thread_impersonating",
     "unwrap",
+    "unwrap_iov",
     "verify_mic",
     "wrap",
+    "wrap_iov",
+    "wrap_iov_length",
 ]

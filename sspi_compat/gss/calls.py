@@ -12,7 +12,7 @@ from __future__ import annotations
 import contextlib
 import functools
 import threading
-from typing import Any, Dict, NamedTuple, Optional, Tuple
+from typing import Any, Dict, List, NamedTuple, Optional, Sequence, Tuple
 
 import gssapi.raw as gr
 from gssapi.raw import GSSError
@@ -44,8 +44,11 @@ __all__ = [
     "set_thread_initiator",
     "thread_impersonating",
     "unwrap",
+    "unwrap_iov",
     "verify_mic",
     "wrap",
+    "wrap_iov",
+    "wrap_iov_length",
 ]
 
 MECH_KRB5 = "1.2.840.113554.1.2.2"
@@ -327,7 +330,8 @@ def _impersonated_initiator(principal: Optional[str], mech: str) -> Any:
     if cred is None:
         raise GssFailure(_GSS_S_NO_CRED, message="the impersonated client delegated no credential")
     try:
-        mechs = gr.inquire_cred(cred, name=False, lifetime=False, usage=False, mechs=True).mechs
+        mechs = gr.inquire_cred(cred, name=False, lifetime=False, usage=False,
+                                mechs=True).mechs or set()
         # A delegated Kerberos credential also serves SPNEGO (which then
         # negotiates Kerberos); it holds nothing for any other mechanism.
         if _oid(mech) not in mechs and not (mech == MECH_SPNEGO and _oid(MECH_KRB5) in mechs):
@@ -335,7 +339,7 @@ def _impersonated_initiator(principal: Optional[str], mech: str) -> Any:
                              "element for this mechanism")
         if principal:
             held = gr.inquire_cred(cred, name=True, lifetime=False, usage=False, mechs=False).name
-            if not gr.compare_name(_name(principal, False), held):
+            if held is None or not gr.compare_name(_name(principal, False), held):
                 raise GssFailure(_GSS_S_NO_CRED, message="not the impersonated client's name")
     except GSSError as err:
         raise _failure(err, mech) from None
@@ -385,6 +389,78 @@ def verify_mic(context: Any, message: bytes, mic: bytes) -> int:
     except GSSError as err:
         raise _failure(err, None) from None
     return qop
+
+
+# ---------------------------------------------------------------------------
+# IOV calls (EncryptMessage/DecryptMessage layouts the plain calls cannot do)
+# ---------------------------------------------------------------------------
+#
+# Only HEADER, DATA, SIGN_ONLY and PADDING buffers are ever built: never a
+# STREAM buffer, whose unwrap_iov corrupts the heap in python-gssapi
+# (DESIGN.md §4).  ``parts`` is the message in order, each ``(sign_only,
+# bytes)``: a SIGN_ONLY buffer is checksummed but neither encrypted nor
+# decrypted.
+
+_HAVE_IOV = hasattr(gr, "wrap_iov") and hasattr(gr, "IOV")
+
+
+def _iov(header: Optional[bytes], parts: Sequence[Tuple[bool, bytes]],
+         padding: Optional[bytes], with_padding: bool) -> Any:
+    if not _HAVE_IOV:
+        raise GssFailure(_GSS_S_UNAVAILABLE, message="GSS library lacks the IOV extension")
+    kind = gr.IOVBufferType
+    buffers: List[Any] = [(kind.header, header is None, header)]
+    buffers += [(kind.sign_only if sign else kind.data, False, data) for sign, data in parts]
+    if with_padding:
+        buffers.append((kind.padding, padding is None, padding))
+    return gr.IOV(*buffers, std_layout=False)
+
+
+def wrap_iov(context: Any, parts: Sequence[Tuple[bool, bytes]], confidential: bool,
+             with_padding: bool) -> Tuple[bytes, List[bytes], bytes, bool]:
+    """gss_wrap_iov over [HEADER, DATA/SIGN_ONLY..., PADDING?] with no TRAILER.
+
+    Returns (header, the parts' new contents, padding, encrypted).  Without
+    a TRAILER buffer MIT folds the trailer into the header (RRC), which is
+    Windows' EncryptMessage layout.
+    """
+    iov = _iov(None, parts, None, with_padding)
+    try:
+        encrypted = gr.wrap_iov(context, iov, confidential)
+    except GSSError as err:
+        raise _failure(err, None) from None
+    values = [buf.value or b"" for buf in iov]
+    padding = values[-1] if with_padding else b""
+    return values[0], values[1:len(parts) + 1], padding, bool(encrypted)
+
+
+def wrap_iov_length(context: Any, parts: Sequence[Tuple[bool, bytes]], confidential: bool,
+                    with_padding: bool) -> Tuple[int, int]:
+    """gss_wrap_iov_length: (header length, padding length) wrap_iov would write."""
+    iov = _iov(None, parts, None, with_padding)
+    try:
+        gr.wrap_iov_length(context, iov, confidential)
+    except GSSError as err:
+        raise _failure(err, None) from None
+    header = len(iov[0].value or b"")
+    padding = len(iov[len(parts) + 1].value or b"") if with_padding else 0
+    return header, padding
+
+
+def unwrap_iov(context: Any, header: bytes, parts: Sequence[Tuple[bool, bytes]],
+               padding: Optional[bytes]) -> Tuple[List[bytes], bool, int]:
+    """gss_unwrap_iov over [HEADER, DATA/SIGN_ONLY..., PADDING?]: (parts, encrypted, qop).
+
+    ``padding`` None leaves the PADDING buffer out.  The returned parts may
+    be shorter than given (RFC 1964 padding taken off the last DATA part).
+    """
+    iov = _iov(header, parts, padding, padding is not None)
+    try:
+        res = gr.unwrap_iov(context, iov)
+    except GSSError as err:
+        raise _failure(err, None) from None
+    values = [buf.value or b"" for buf in iov]
+    return values[1:len(parts) + 1], bool(res.encrypted), int(res.qop or 0)
 
 
 def raw_module() -> Dict[str, Any]:
