@@ -27,6 +27,7 @@ from ._constants import (
 Buffer = Union[bytearray, memoryview, bytes, None]
 
 __all__ = [
+    "HANDLE",
     "SEC_CHANNEL_BINDINGS",
     "SEC_WINNT_AUTH_IDENTITY",
     "SEC_WINNT_AUTH_IDENTITY_A",
@@ -527,3 +528,17 @@ class SecPkgContext_Authority:
 @dataclass
 class SecPkgCredentials_Names:
     sUserName: Optional[str] = None
+
+
+class HANDLE:
+    """Out-holder for a ``HANDLE*`` / ``void**`` output (ExportSecurityContext's
+    ``pToken``, QuerySecurityContextToken's ``phToken``): the call sets
+    ``value``; ``None`` is a NULL handle."""
+
+    __slots__ = ("value",)
+
+    def __init__(self, value: Any = None) -> None:
+        self.value: Any = value
+
+    def __repr__(self) -> str:
+        return f"HANDLE({self.value!r})"
