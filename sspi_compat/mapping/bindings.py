@@ -10,7 +10,9 @@ Python code ported from Windows often builds it with
 on 64-bit Linux (``L`` is 8 bytes there), while still writing the offsets
 the 32-byte layout implies.  Both parse: when the 32-bit reading is not
 self-consistent and the 64-bit one is, the 64-bit one wins, and offsets
-that point into its header are moved past it.
+that point into its header are moved past it.  A blob of 64 bytes or more
+that is empty in the 32-bit reading and invalid in the 64-bit one is
+malformed (ValueError), never "no bindings".
 """
 
 from __future__ import annotations
@@ -57,6 +59,10 @@ def parse(blob: bytes) -> Bindings:
             got64 = _slices(blob, _H64.unpack_from(blob), _H64.size, _H64.size - _H32.size)
             if got64 is not None:
                 return got64
+            # An empty 32-bit reading followed by bytes that are not a valid
+            # 64-bit header: the caller meant bindings we cannot read.  Saying
+            # "no bindings" would silently switch channel binding off.
+            got = None
         if got is not None:
             return got
     raise ValueError("malformed SEC_CHANNEL_BINDINGS")
