@@ -32,9 +32,11 @@ Differences from Windows:
   otherwise): a half-built context would also need the SSPI-side state of
   the exchange.
 
-A package opts in by being the Kerberos package or by offering
-``new_imported_context(initiator) -> Context``, a context shell (its
-credential unusable for new exchanges) that this module fills in.
+A package opts in by being a :class:`GssPackage` (its ``context_class``
+and ``mech`` are used) or by offering ``new_imported_context(initiator) ->
+Context``, a context shell (its credential unusable for new exchanges) that
+this module fills in, and ``imported_mech`` when its exports come back as
+another mechanism.
 """
 
 from __future__ import annotations
@@ -168,17 +170,18 @@ def export_context(ctx: Context, delete_old: bool) -> Tuple[SECURITY_STATUS, Opt
 
 
 def _shell_factory(pkg: SecurityPackage) -> Any:
+    """A callable ``(initiator) -> Context`` building an empty context of ``pkg``."""
     hook = getattr(pkg, "new_imported_context", None)
     if hook is not None:
         return hook
-    from .kerberos import KerberosContext, KerberosCredential, KerberosPackage
+    from ._gss_package import GssCredential, GssPackage
 
-    if isinstance(pkg, KerberosPackage):
-        def kerberos_shell(initiator: bool) -> Context:
+    if isinstance(pkg, GssPackage):
+        def shell(initiator: bool) -> Context:
             # use=0: the credential can start no new exchange (re-authenticating
             # an imported context answers SEC_E_NO_CREDENTIALS).
-            return KerberosContext(pkg, KerberosCredential(pkg, 0, None), initiator)
-        return kerberos_shell
+            return pkg.context_class(pkg, GssCredential(pkg, 0), initiator)
+        return shell
     return None
 
 
@@ -204,7 +207,10 @@ def import_context(pkg: SecurityPackage, blob: bytes,
     except gss.GssFailure:
         gss.delete(gss_ctx)
         return s.SEC_E_INVALID_TOKEN, None
-    expected_mech = getattr(pkg, "imported_mech", gss.MECH_KRB5)
+    # The mechanism the imported GSS context must have: the package's own
+    # (a package whose exports come back as another mechanism, e.g. SPNEGO,
+    # says so with ``imported_mech``; None skips the check).
+    expected_mech = getattr(pkg, "imported_mech", getattr(pkg, "mech", None)) or None
     if (not info.complete or info.locally_initiated != header["initiator"]
             or (expected_mech is not None and info.mech != expected_mech)):
         gss.delete(gss_ctx)
