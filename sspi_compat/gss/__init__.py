@@ -15,6 +15,7 @@ from .calls import (
     accept,
     acquire_default,
     acquire_keytab,
+    acquire_named,
     acquire_password,
     cred_info,
     delete,
@@ -26,6 +27,8 @@ from .calls import (
     init,
     inquire,
     mech_available,
+    ntlm_requires_mechlist_mic,
+    ntlm_reset_crypto,
     session_key,
     set_thread_initiator,
     thread_impersonating,
@@ -37,6 +40,7 @@ from .calls import (
     wrap_iov_length,
 )
 from .errors import GssFailure
+from .mechs import NtlmStatus, ntlm_status
 
 __all__ = [
     "MECH_KRB5",
@@ -46,9 +50,11 @@ __all__ = [
     "ContextInfo",
     "GssFailure",
     "InitResult",
+    "NtlmStatus",
     "accept",
     "acquire_default",
     "acquire_keytab",
+    "acquire_named",
     "acquire_password",
     "cred_info",
     "delete",
@@ -60,6 +66,9 @@ __all__ = [
     "init",
     "inquire",
     "mech_available",
+    "ntlm_requires_mechlist_mic",
+    "ntlm_reset_crypto",
+    "ntlm_status",
     "session_key",
     "set_thread_initiator",
     "thread_impersonating",

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import contextlib
 import functools
+import sys
 import threading
 from typing import Any, Dict, List, NamedTuple, Optional, Sequence, Tuple
 
@@ -29,6 +30,7 @@ __all__ = [
     "accept",
     "acquire_default",
     "acquire_keytab",
+    "acquire_named",
     "acquire_password",
     "cred_info",
     "delete",
@@ -40,6 +42,8 @@ __all__ = [
     "init",
     "inquire",
     "mech_available",
+    "ntlm_requires_mechlist_mic",
+    "ntlm_reset_crypto",
     "session_key",
     "set_thread_initiator",
     "thread_impersonating",
@@ -185,13 +189,25 @@ def _bindings(cb: Optional[Tuple[int, bytes, int, bytes, bytes]]) -> Any:
                               application_data=app or None)
 
 
+class _NoFlags(int):
+    """A zero that is true: python-gssapi's init_sec_context replaces a false
+    ``flags`` (0) by its default, mutual + sequence; this asks for nothing."""
+
+    def __bool__(self) -> bool:
+        return True
+
+
+_NO_FLAGS = _NoFlags(0)
+
+
 def init(cred: Any, context: Any, target: str, hostbased: bool, mech: str, flags: int,
          token: Optional[bytes],
          channel_bindings: Optional[Tuple[int, bytes, int, bytes, bytes]] = None) -> InitResult:
-    """One gss_init_sec_context step."""
+    """One gss_init_sec_context step; ``flags`` 0 really requests no flags."""
     try:
         name = _name(target, hostbased)
-        res = gr.init_sec_context(name, cred, context=context, mech=_oid(mech), flags=flags,
+        res = gr.init_sec_context(name, cred, context=context, mech=_oid(mech),
+                                  flags=flags or _NO_FLAGS,
                                   channel_bindings=_bindings(channel_bindings),
                                   input_token=token)
     except GSSError as err:
@@ -228,17 +244,27 @@ class ContextInfo(NamedTuple):
 
 
 def inquire(context: Any) -> ContextInfo:
-    """gss_inquire_context, names displayed as strings."""
+    """gss_inquire_context, names displayed as strings.
+
+    The target name is asked for separately, and never of a gss-ntlmssp
+    acceptor context: gss-ntlmssp dereferences a NULL name there when the
+    acceptor credential had no name (DESIGN.md §4), so it is None for those.
+    """
     try:
-        info = gr.inquire_context(context)
+        info = gr.inquire_context(context, target_name=False)
     except GSSError as err:
         raise _failure(err, None) from None
     initiator = _display(info.initiator_name) if info.initiator_name is not None else None
-    try:
-        target = _display(info.target_name) if info.target_name is not None else None
-    except GSSError:
-        target = None
     mech = info.mech.dotted_form if info.mech is not None else None
+    target = None
+    if not (mech == MECH_NTLM and not info.locally_init):
+        try:
+            tname = gr.inquire_context(context, initiator_name=False, target_name=True,
+                                       lifetime=False, mech=False, flags=False,
+                                       locally_init=False, complete=False).target_name
+            target = _display(tname) if tname is not None else None
+        except GSSError:
+            target = None
     return ContextInfo(initiator, target, info.lifetime, mech, int(info.flags or 0),
                        bool(info.locally_init), bool(info.complete))
 
@@ -461,6 +487,70 @@ def unwrap_iov(context: Any, header: bytes, parts: Sequence[Tuple[bool, bytes]],
         raise _failure(err, None) from None
     values = [buf.value or b"" for buf in iov]
     return values[1:len(parts) + 1], bool(res.encrypted), int(res.qop or 0)
+
+
+# ---------------------------------------------------------------------------
+# Names of any kind, and gss-ntlmssp's extensions (NTLM and Negotiate packages)
+# ---------------------------------------------------------------------------
+
+_NAME_TYPES = {"user": gr.NameType.user, "hostbased": gr.NameType.hostbased_service,
+               "krb5": gr.NameType.kerberos_principal}
+
+# gss-ntlmssp's private OIDs (its gssapi_ntlmssp.h; OID space 1.3.6.1.4.1.7165.655.1
+# of the Samba project): "does the AUTHENTICATE message carry a MIC, so SPNEGO
+# must exchange mechListMIC" and "reset the RC4 state after the mechListMIC"
+# (MS-SPNG 3.3.5.1), the two calls MIT's own SPNEGO makes on NTLM contexts.
+_NTLM_REQUIRE_MIC = "1.3.6.1.4.1.7165.655.1.2"
+_NTLM_RESET_CRYPTO = "1.3.6.1.4.1.7165.655.1.3"
+
+
+def acquire_named(usage: str, mech: str, name: Optional[str], name_kind: str,
+                  password: Optional[str] = None) -> Any:
+    """gss_acquire_cred (or _with_password) for ``mech`` with a name of ``name_kind``.
+
+    ``name_kind`` is "user" (GSS_C_NT_USER_NAME: what gss-ntlmssp parses as
+    ``DOMAIN\\user`` or ``user@domain``), "hostbased" or "krb5".  No name and
+    no password is the mechanism's default credential (:func:`acquire_default`).
+    """
+    if name is None and password is None:
+        return acquire_default(usage, None, mech)
+    try:
+        gname = gr.import_name(name.encode("utf-8"), _NAME_TYPES[name_kind]) \
+            if name is not None else None
+        if password is not None:
+            if gname is None:
+                raise GssFailure(2 << 16, message="a password needs a name")
+            if not _HAVE_PASSWORD:
+                raise GssFailure(_GSS_S_UNAVAILABLE,
+                                 message="GSS library lacks acquire_cred_with_password")
+            return gr.acquire_cred_with_password(gname, password.encode("utf-8"), usage=usage,
+                                                 mechs=[_oid(mech)]).creds
+        return gr.acquire_cred(gname, usage=usage, mechs=[_oid(mech)]).creds
+    except GSSError as err:
+        raise _failure(err, mech) from None
+
+
+def ntlm_requires_mechlist_mic(context: Any) -> bool:
+    """True when gss-ntlmssp put a MIC in its AUTHENTICATE message (SPNEGO must MIC)."""
+    try:
+        values = gr.inquire_sec_context_by_oid(context, _oid(_NTLM_REQUIRE_MIC))
+    except GSSError:
+        return False
+    return len(values) == 1 and bytes(values[0]) == b"\x01"
+
+
+def ntlm_reset_crypto(context: Any, verify: bool) -> None:
+    """Reset gss-ntlmssp's RC4 state after a mechListMIC (``verify``: the one received).
+
+    Older gss-ntlmssp versions lack the option (GSS_S_UNAVAILABLE): ignored,
+    as MIT's SPNEGO does.
+    """
+    try:
+        gr.set_sec_context_option(_oid(_NTLM_RESET_CRYPTO), context,
+                                  int(verify).to_bytes(4, sys.byteorder))
+    except GSSError as err:
+        if err.maj_code & (0xFF << 16) != _GSS_S_UNAVAILABLE:
+            raise _failure(err, MECH_NTLM) from None
 
 
 def raw_module() -> Dict[str, Any]:
