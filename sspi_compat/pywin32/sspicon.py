@@ -19,15 +19,15 @@ is there, but the 64-bit ``ISC_REQ_MESSAGES``, ``SECPKG_ATTR_*`` added since,
 values.  Values wider than 32 bits keep their (positive) value.
 """
 
-from __future__ import annotations
-
-from typing import TYPE_CHECKING, Any, Dict, Tuple
+import typing as _typing
 
 import sspi_compat as _core
 
-if TYPE_CHECKING:  # every constant is set in globals() below
+# Only the constants (and SEC_SUCCESS) are public here, as in pywin32's module;
+# helpers are private and typing is imported under a private name.
+if _typing.TYPE_CHECKING:  # every constant is set in globals() below
 
-    def __getattr__(name: str) -> Any: ...
+    def __getattr__(name: str) -> _typing.Any: ...
 
 
 def _signed32(value: int) -> int:
@@ -43,9 +43,9 @@ def SEC_SUCCESS(Status: int) -> bool:
     return Status >= 0
 
 
-def _core_constants() -> Dict[str, Any]:
+def _core_constants() -> _typing.Dict[str, _typing.Any]:
     """Every public constant of the core API, in pywin32's spelling."""
-    table: Dict[str, Any] = {}
+    table: _typing.Dict[str, _typing.Any] = {}
     for name in dir(_core):
         if name.startswith("_") or name != name.upper():
             continue
@@ -57,7 +57,7 @@ def _core_constants() -> Dict[str, Any]:
 
 
 # pywin32's own additions (sspicon.py of pywin32, generated from the SDK).
-_PYWIN32_EXTRAS: Tuple[Tuple[str, Any], ...] = (
+_PYWIN32_EXTRAS: _typing.Tuple[_typing.Tuple[str, _typing.Any], ...] = (
     ("ISSP_LEVEL", 32),
     ("ISSP_MODE", 1),
     ("SECURITY_ENTRYPOINT_ANSIW", "InitSecurityInterfaceW"),
@@ -88,7 +88,7 @@ _MSV1_0_MESSAGES = (
 
 # Error codes of other facilities that pywin32's sspicon carries (winerror.h):
 # IPsec (decimal Win32 codes) and CryptoAPI (HRESULTs, signed).
-_OTHER_CODES: Tuple[Tuple[str, int], ...] = (
+_OTHER_CODES: _typing.Tuple[_typing.Tuple[str, int], ...] = (
     ('ERROR_IPSEC_QM_POLICY_EXISTS', 13000),
     ('ERROR_IPSEC_QM_POLICY_NOT_FOUND', 13001),
     ('ERROR_IPSEC_QM_POLICY_IN_USE', 13002),
@@ -252,7 +252,7 @@ _OTHER_CODES: Tuple[Tuple[str, int], ...] = (
 )
 
 
-def _build() -> Dict[str, Any]:
+def _build() -> _typing.Dict[str, _typing.Any]:
     table = _core_constants()
     table.update(_PYWIN32_EXTRAS)
     table.update({name: number for number, name in enumerate(_KERB_MESSAGES)})
