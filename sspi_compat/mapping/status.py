@@ -4,16 +4,30 @@ Order of decision (DESIGN.md §3):
 
 1. For plain Kerberos contexts only, a krb5 minor code we know refines the
    answer (wrong password -> LOGON_DENIED, unknown service -> TARGET_UNKNOWN,
-   KDC unreachable -> NO_AUTHENTICATING_AUTHORITY, ...).  Minor codes of
-   other mechanisms (SPNEGO, NTLM) are reassigned by MIT at run time and
-   are never matched.
+   KDC unreachable -> NO_AUTHENTICATING_AUTHORITY, undecodable ASN.1 ->
+   INVALID_TOKEN, ...).  Minor codes of other mechanisms (SPNEGO, NTLM) are
+   reassigned by MIT at run time and are never matched.  A credential
+   failure (``GSS_S_NO_CRED``) stays SEC_E_NO_CREDENTIALS even when its
+   minor names a missing keytab entry: that is "no service key at all"
+   (AcquireCredentialsHandle), not a ticket for another principal.
 2. Otherwise the routine error of the major status, by table (after Wine's
    ``status_gss_to_sspi``, refined where Windows answers differently);
    a status with only supplementary bits (duplicate, old, unsequenced, gap
    token) is ``SEC_E_OUT_OF_SEQUENCE``.
+3. When the failed call consumed a peer's token (``consumed_token``: the
+   second and later InitializeSecurityContext legs, every
+   AcceptSecurityContext), what GSS could only call a generic failure
+   (``GSS_S_FAILURE`` with a minor code not in the table, ``GSS_S_BAD_MECH``)
+   is the token's fault: SEC_E_INVALID_TOKEN, which the seed page gives for
+   "corrupted, wrong size, or meant for another package".  For a plain
+   Kerberos acceptor, ``GSS_S_NO_CRED`` there means the token is for a
+   mechanism the Kerberos credential has no element for (an NTLM or SPNEGO
+   token): SEC_E_INVALID_TOKEN too.
+
+SEC_E_INTERNAL_ERROR is left only for failures no table explains.
 
 The numeric tables are checked against python-gssapi's and krb5's real
-values in ``tests/unit/mapping/test_status.py``.
+values in ``tests/unit/mapping/test_status_against_gssapi_krb5.py``.
 """
 
 from __future__ import annotations
@@ -86,6 +100,7 @@ def _krb5(offset: int) -> int:
 
 
 KRB5KDC_ERR_NAME_EXP: Final = _krb5(1)
+KRB5KDC_ERR_BAD_PVNO: Final = _krb5(3)
 KRB5KDC_ERR_SERVICE_EXP: Final = _krb5(2)
 KRB5KDC_ERR_C_PRINCIPAL_UNKNOWN: Final = _krb5(6)
 KRB5KDC_ERR_S_PRINCIPAL_UNKNOWN: Final = _krb5(7)
@@ -101,6 +116,7 @@ KRB5KDC_ERR_TGT_REVOKED: Final = _krb5(20)
 KRB5KDC_ERR_CLIENT_NOTYET: Final = _krb5(21)
 KRB5KDC_ERR_KEY_EXP: Final = _krb5(23)
 KRB5KDC_ERR_PREAUTH_FAILED: Final = _krb5(24)
+KRB5KDC_ERR_SVC_UNAVAILABLE: Final = _krb5(29)
 KRB5KRB_AP_ERR_BAD_INTEGRITY: Final = _krb5(31)
 KRB5KRB_AP_ERR_TKT_EXPIRED: Final = _krb5(32)
 KRB5KRB_AP_ERR_TKT_NYV: Final = _krb5(33)
@@ -116,16 +132,37 @@ KRB5KRB_AP_ERR_BADORDER: Final = _krb5(42)
 KRB5KRB_AP_ERR_BADKEYVER: Final = _krb5(44)
 KRB5KRB_AP_ERR_NOKEY: Final = _krb5(45)
 KRB5KRB_AP_ERR_MUT_FAIL: Final = _krb5(46)
-KRB5KRB_AP_WRONG_PRINC: Final = _krb5(60)
+KRB5KRB_AP_WRONG_PRINC: Final = _krb5(144)
 KRB5KRB_ERR_RESPONSE_TOO_BIG: Final = _krb5(52)
 KRB5_REALM_UNKNOWN: Final = _krb5(154)
 KRB5_KDC_UNREACH: Final = _krb5(156)
+KRB5_MUTUAL_FAILED: Final = _krb5(158)
+KRB5_KDCREP_SKEW: Final = _krb5(148)
 KRB5_CC_NOTFOUND: Final = _krb5(141)
 KRB5_FCC_NOFILE: Final = _krb5(195)
 KRB5_KT_NOTFOUND: Final = _krb5(181)
 KRB5_REALM_CANT_RESOLVE: Final = _krb5(220)
-KRB5_CC_NOSUPP: Final = _krb5(170)
-KRB5_PREAUTH_FAILED: Final = _krb5(230)
+KRB5_CC_NOSUPP: Final = _krb5(247)
+KRB5_PREAUTH_FAILED: Final = _krb5(210)
+
+# ASN.1 decoding errors (com_err table asn1_err.et, base 1859794432): the
+# bytes received are not a well-formed Kerberos message.
+_ASN1_BASE: Final = 1859794432
+ASN1_BAD_TIMEFORMAT: Final = _ASN1_BASE + 0
+ASN1_MISSING_FIELD: Final = _ASN1_BASE + 1
+ASN1_MISPLACED_FIELD: Final = _ASN1_BASE + 2
+ASN1_TYPE_MISMATCH: Final = _ASN1_BASE + 3
+ASN1_OVERFLOW: Final = _ASN1_BASE + 4
+ASN1_OVERRUN: Final = _ASN1_BASE + 5
+ASN1_BAD_ID: Final = _ASN1_BASE + 6
+ASN1_BAD_LENGTH: Final = _ASN1_BASE + 7
+ASN1_BAD_FORMAT: Final = _ASN1_BASE + 8
+ASN1_PARSE_ERROR: Final = _ASN1_BASE + 9
+ASN1_BAD_GMTIME: Final = _ASN1_BASE + 10
+ASN1_INDEF: Final = _ASN1_BASE + 11
+ASN1_MISSING_EOC: Final = _ASN1_BASE + 12
+ASN1_OMITTED: Final = _ASN1_BASE + 13
+ASN1_ERRORS: Final = tuple(range(ASN1_BAD_TIMEFORMAT, ASN1_OMITTED + 1))
 
 KRB5_MINOR_TO_STATUS: Final[Dict[int, SECURITY_STATUS]] = {
     # The client cannot log on.
@@ -146,6 +183,7 @@ KRB5_MINOR_TO_STATUS: Final[Dict[int, SECURITY_STATUS]] = {
     KRB5_KDC_UNREACH: s.SEC_E_NO_AUTHENTICATING_AUTHORITY,
     KRB5_REALM_UNKNOWN: s.SEC_E_NO_AUTHENTICATING_AUTHORITY,
     KRB5_REALM_CANT_RESOLVE: s.SEC_E_NO_AUTHENTICATING_AUTHORITY,
+    KRB5KDC_ERR_SVC_UNAVAILABLE: s.SEC_E_NO_AUTHENTICATING_AUTHORITY,
     # No logon session: no ccache, or nothing usable in it.
     KRB5_FCC_NOFILE: s.SEC_E_NO_CREDENTIALS,
     KRB5_CC_NOTFOUND: s.SEC_E_NO_CREDENTIALS,
@@ -153,6 +191,7 @@ KRB5_MINOR_TO_STATUS: Final[Dict[int, SECURITY_STATUS]] = {
     KRB5KRB_AP_ERR_SKEW: s.SEC_E_TIME_SKEW,
     KRB5KRB_AP_ERR_TKT_NYV: s.SEC_E_TIME_SKEW,
     KRB5KDC_ERR_NEVER_VALID: s.SEC_E_TIME_SKEW,
+    KRB5_KDCREP_SKEW: s.SEC_E_TIME_SKEW,
     KRB5KRB_AP_ERR_TKT_EXPIRED: s.SEC_E_CONTEXT_EXPIRED,
     KRB5KDC_ERR_TGT_REVOKED: s.SEC_E_CONTEXT_EXPIRED,
     # Malformed or replayed AP exchange.
@@ -162,6 +201,9 @@ KRB5_MINOR_TO_STATUS: Final[Dict[int, SECURITY_STATUS]] = {
     KRB5KRB_AP_ERR_BADORDER: s.SEC_E_OUT_OF_SEQUENCE,
     KRB5KRB_AP_ERR_BADMATCH: s.SEC_E_INVALID_TOKEN,
     KRB5KRB_AP_ERR_MUT_FAIL: s.SEC_E_MUTUAL_AUTH_FAILED,
+    KRB5_MUTUAL_FAILED: s.SEC_E_MUTUAL_AUTH_FAILED,
+    KRB5KDC_ERR_BAD_PVNO: s.SEC_E_INVALID_TOKEN,
+    **{code: s.SEC_E_INVALID_TOKEN for code in ASN1_ERRORS},
     # The ticket is not for this service, or its key is wrong: Windows
     # reports KRB_AP_ERR_MODIFIED and friends as "target principal name is
     # incorrect".
@@ -178,13 +220,22 @@ KRB5_MINOR_TO_STATUS: Final[Dict[int, SECURITY_STATUS]] = {
 }
 
 
-def gss_to_status(major: int, minor: int, krb5: bool) -> SECURITY_STATUS:
-    """The SECURITY_STATUS for a failed GSS call (see the module docstring)."""
+def gss_to_status(major: int, minor: int, krb5: bool, *,
+                  consumed_token: bool = False) -> SECURITY_STATUS:
+    """The SECURITY_STATUS for a failed GSS call (see the module docstring).
+
+    ``consumed_token``: the call processed a token from the peer (rule 3).
+    """
     routine = major & ROUTINE_MASK
     if krb5:
         refined = KRB5_MINOR_TO_STATUS.get(minor & 0xFFFFFFFF)
         if refined is not None:
+            if routine == GSS_S_NO_CRED and refined == s.SEC_E_WRONG_PRINCIPAL:
+                return s.SEC_E_NO_CREDENTIALS
             return refined
+    if consumed_token and (routine in (GSS_S_FAILURE, GSS_S_BAD_MECH)
+                           or (krb5 and routine == GSS_S_NO_CRED)):
+        return s.SEC_E_INVALID_TOKEN
     if routine == 0:
         # Only supplementary bits (python-gssapi raises on these warnings):
         # a replayed, old, reordered or missing per-message token.
