@@ -174,9 +174,12 @@ class GssPackage(SecurityPackage):
         return gss.accept(cred.accept, gss_ctx, token, self.mech, bindings)
 
     @staticmethod
-    def failure_status(failure: gss.GssFailure) -> SECURITY_STATUS:
-        """The SECURITY_STATUS for a failed step (krb5 minors only for krb5 calls)."""
-        return gss_to_status(failure.major, failure.minor, failure.krb5)
+    def failure_status(failure: gss.GssFailure, consumed_token: bool = False,
+                       ) -> SECURITY_STATUS:
+        """The SECURITY_STATUS for a failed step (krb5 minors only for krb5 calls;
+        ``consumed_token``: the step processed the peer's token)."""
+        return gss_to_status(failure.major, failure.minor, failure.krb5,
+                             consumed_token=consumed_token)
 
     # -- InitializeSecurityContext ------------------------------------------
 
@@ -227,7 +230,7 @@ class GssPackage(SecurityPackage):
         except gss.GssFailure as failure:
             if ctx is not None and not reauth:
                 ctx.failed = True  # the handle stays valid until deleted
-            return self.failure_status(failure), None
+            return self.failure_status(failure, in_token is not None), None
 
         status = s.SEC_E_OK if res.complete else s.SEC_I_CONTINUE_NEEDED
         token = res.token or b""
@@ -364,7 +367,7 @@ class GssPackage(SecurityPackage):
         except gss.GssFailure as failure:
             if ctx is not None:
                 ctx.failed = True
-            status = self.failure_status(failure)
+            status = self.failure_status(failure, True)
             if req & ASC_REQ_EXTENDED_ERROR and failure.token and out_buf is not None:
                 with contextlib.suppress(bufmap.BadBufferError):
                     self._write_token(out_buf, failure.token, allocate)
