@@ -35,7 +35,7 @@ EXPECTED_ROUTINE = {
 
 
 def test_routine_codes_are_rfc2744_positions() -> None:
-    assert ROUTINES == [n << 16 for n in range(1, 20)]
+    assert [n << 16 for n in range(1, 20)] == ROUTINES
     assert m.ROUTINE_MASK == 0x00FF0000 and m.CALLING_MASK == 0xFF000000
     assert [m.GSS_S_CONTINUE_NEEDED, m.GSS_S_DUPLICATE_TOKEN, m.GSS_S_OLD_TOKEN,
             m.GSS_S_UNSEQ_TOKEN, m.GSS_S_GAP_TOKEN] == [1, 2, 4, 8, 16]
@@ -116,10 +116,10 @@ def test_every_krb5_refinement_is_a_known_failure() -> None:
 
 def test_krb5_codes_are_the_com_err_table_positions() -> None:
     base = 0x96C73A00  # ERROR_TABLE_BASE_krb5, -1765328384 as unsigned
-    assert m.KRB5KDC_ERR_C_PRINCIPAL_UNKNOWN == base + 6
-    assert m.KRB5KRB_AP_ERR_SKEW == base + 37
-    assert m.KRB5KRB_AP_WRONG_PRINC == base + 144
-    assert m.KRB5_KDC_UNREACH == base + 156
+    assert base + 6 == m.KRB5KDC_ERR_C_PRINCIPAL_UNKNOWN
+    assert base + 37 == m.KRB5KRB_AP_ERR_SKEW
+    assert base + 144 == m.KRB5KRB_AP_WRONG_PRINC
+    assert base + 156 == m.KRB5_KDC_UNREACH
     assert m.ASN1_BAD_TIMEFORMAT == 1859794432 and m.ASN1_OMITTED == 1859794445
 
 
