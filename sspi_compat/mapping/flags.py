@@ -149,7 +149,16 @@ def translate(bits: int, table: FlagTable) -> int:
 
 
 def isc_req_to_gss(req: int) -> int:
-    return translate(req, ISC_REQ_TO_GSS)
+    """The GSS flags to request for ``fContextReq``.
+
+    ISC_REQ_DELEGATE "only works together with ISC_REQ_MUTUAL_AUTH"
+    (InitializeSecurityContext (Kerberos), fContextReq): without mutual
+    authentication nothing is delegated.
+    """
+    flags = translate(req, ISC_REQ_TO_GSS)
+    if not req & ISC_REQ_MUTUAL_AUTH:
+        flags &= ~GSS_C_DELEG_POLICY_FLAG
+    return flags
 
 
 def gss_to_isc_ret(flags: int) -> int:
