@@ -8,8 +8,15 @@ The packed context is this module's own envelope around what GSS exports::
                                           sequence numbers, names)
     u32 length, gss_export_cred           the client's delegated credential
                                           (acceptor side; 0 when none)
+    SHA-256 of all the above              integrity check
 
-(lengths big-endian).  The header carries only what GSS does not know:
+(lengths big-endian).  The checksum keeps corrupted or truncated input away
+from ``gss_import_sec_context``: MIT 1.20's parser of its own export format
+is not bounds-checked everywhere (a single flipped bit in the serialised
+profile section crashes the process in ``profile_ser_internalize``), so
+nothing reaches it that this module did not write.  The checksum is not
+keyed: a packed context crafted on purpose, with a matching checksum, is
+trusted input, like the keys it carries.  The header carries only what GSS does not know:
 the package name, the ISC_RET_/ASC_RET_ bits reported to the caller, the
 fContextReq, the GSS flags, the start time and the target name as the
 caller wrote it.  Names, lifetime and enctype are read back from the
@@ -42,6 +49,8 @@ another mechanism.
 from __future__ import annotations
 
 import contextlib
+import hashlib
+import hmac
 import json
 import logging
 import math
@@ -63,6 +72,7 @@ log = logging.getLogger("sspi_compat")
 MAGIC = b"SSPICTX\x01"
 _LEN = struct.Struct(">I")
 _MAX_HEADER = 64 * 1024
+_DIGEST = hashlib.sha256().digest_size
 _ULONG_MAX = 0xFFFFFFFFFFFFFFFF
 
 
@@ -72,8 +82,9 @@ class BadPackedContextError(ValueError):
 
 def pack(header: Dict[str, Any], gss_token: bytes, cred_token: bytes) -> bytes:
     head = json.dumps(header, separators=(",", ":"), sort_keys=True).encode("utf-8")
-    return b"".join((MAGIC, _LEN.pack(len(head)), head, _LEN.pack(len(gss_token)), gss_token,
+    body = b"".join((MAGIC, _LEN.pack(len(head)), head, _LEN.pack(len(gss_token)), gss_token,
                      _LEN.pack(len(cred_token)), cred_token))
+    return body + hashlib.sha256(body).digest()
 
 
 def _take(blob: bytes, pos: int) -> Tuple[bytes, int]:
@@ -95,8 +106,11 @@ def _int_field(header: Dict[str, Any], key: str) -> int:
 
 def unpack(blob: bytes) -> Tuple[Dict[str, Any], bytes, bytes]:
     """(header, GSS context token, credential token); BadPackedContextError if malformed."""
-    if not blob.startswith(MAGIC):
+    if not blob.startswith(MAGIC) or len(blob) < len(MAGIC) + _DIGEST:
         raise BadPackedContextError("not a packed context")
+    blob, digest = blob[:-_DIGEST], blob[-_DIGEST:]
+    if not hmac.compare_digest(hashlib.sha256(blob).digest(), digest):
+        raise BadPackedContextError("checksum mismatch")
     raw_head, pos = _take(blob, len(MAGIC))
     gss_token, pos = _take(blob, pos)
     cred_token, pos = _take(blob, pos)
