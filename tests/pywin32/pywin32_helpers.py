@@ -126,11 +126,12 @@ class NegotiateHTTPServer:
                 try:
                     acceptor = GssAcceptor(outer.application_data)
                     out = acceptor.step(base64.b64decode(header[len("Negotiate "):]))
+                    complete = acceptor.complete  # python-gssapi may raise only here
                 except gssapi.exceptions.GSSError as exc:
                     outer.log.errors.append(type(exc).__name__)
                     self._send(401, b"refused", "Negotiate")
                     return
-                if not acceptor.complete:
+                if not complete:
                     self._send(401, b"continue",
                                "Negotiate " + base64.b64encode(out or b"").decode())
                     return
@@ -141,7 +142,8 @@ class NegotiateHTTPServer:
         self.httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
         self.httpd.daemon_threads = True
         self.port = self.httpd.server_address[1]
-        self._thread = threading.Thread(target=self.httpd.serve_forever, daemon=True)
+        self._thread = threading.Thread(target=self.httpd.serve_forever, args=(0.02,),
+                                        daemon=True)
 
     def __enter__(self) -> NegotiateHTTPServer:
         self._thread.start()
