@@ -11,10 +11,14 @@ from typing import Dict, List, Optional
 
 from ._base import Context, Credential, SecurityPackage
 from .kerberos import KerberosPackage
+from .ntlm import NtlmPackage
 
 __all__ = ["Context", "Credential", "SecurityPackage", "all_packages", "find_package"]
 
-_PACKAGES: List[SecurityPackage] = [KerberosPackage()]
+# EnumerateSecurityPackages order, as Windows lists them: Negotiate, Kerberos, NTLM.
+_KERBEROS = KerberosPackage()
+_NTLM = NtlmPackage()
+_PACKAGES: List[SecurityPackage] = [_KERBEROS, _NTLM]
 _BY_NAME: Dict[str, SecurityPackage] = {p.name.lower(): p for p in _PACKAGES}
 
 
@@ -25,8 +29,11 @@ def register(package: SecurityPackage) -> None:
 
 
 def all_packages() -> List[SecurityPackage]:
-    return list(_PACKAGES)
+    """The packages that can work here (NTLM only when gss-ntlmssp is found)."""
+    return [p for p in _PACKAGES if p.available()]
 
 
 def find_package(name: str) -> Optional[SecurityPackage]:
-    return _BY_NAME.get(name.lower())
+    """The package named ``name`` in any case, None if unknown or unavailable."""
+    pkg = _BY_NAME.get(name.lower())
+    return pkg if pkg is not None and pkg.available() else None

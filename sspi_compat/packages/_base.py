@@ -63,6 +63,14 @@ class SecurityPackage:
         return SecPkgInfo(self.capabilities, self.version, self.rpcid, self.max_token,
                           self.name, self.comment)
 
+    def available(self) -> bool:
+        """Whether the package can work here (NTLM: gss-ntlmssp found).
+
+        An unavailable package is left out of EnumerateSecurityPackages and
+        is SEC_E_SECPKG_NOT_FOUND for every call naming it.
+        """
+        return True
+
     def acquire_credentials(self, principal: Optional[str], use: int, auth: Any,
                             ) -> Tuple[SECURITY_STATUS, Optional[Credential]]:
         return s.SEC_E_UNSUPPORTED_FUNCTION, None

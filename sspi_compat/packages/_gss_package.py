@@ -150,6 +150,8 @@ class GssPackage(SecurityPackage):
     mech = ""
     context_class: type[GssContext] = GssContext
     isc_unsupported = ISC_UNSUPPORTED
+    # Kerberos needs an SPN; NTLM accepts pszTargetName None (parse_target("")).
+    target_required = True
 
     # -- token-level steps (also driven by Negotiate) -------------------------
 
@@ -201,9 +203,11 @@ class GssPackage(SecurityPackage):
 
         reauth = ctx is not None and isinstance(ctx, cls) and ctx.complete
         if ctx is None or reauth:
-            if target is None and (ctx is None or not isinstance(ctx, cls)):
+            if target is None and self.target_required and (
+                    ctx is None or not isinstance(ctx, cls)):
                 return s.SEC_E_TARGET_UNKNOWN, None
-            name_text = target if target is not None else ctx.target  # type: ignore[union-attr]
+            name_text = target if target is not None else (
+                ctx.target if isinstance(ctx, cls) else None)
             try:
                 name = self.parse_target(name_text or "")
             except ValueError:

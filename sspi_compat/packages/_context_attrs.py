@@ -1,0 +1,145 @@
+"""QueryContextAttributes / QueryCredentialsAttributes for the NTLM and
+Negotiate packages (the Kerberos package has its own, with enctype facts).
+
+Each supported ``SECPKG_ATTR_*`` fills the structure the caller passes, as
+the C call fills the memory ``pBuffer`` points to.  A structure of the wrong
+type is Python misuse (TypeError); an attribute the package does not support
+answers ``SEC_E_UNSUPPORTED_FUNCTION``.
+
+The package supplies ``pkg.sizes(ctx, out)`` for ``SECPKG_ATTR_SIZES`` and,
+for Negotiate, ``pkg.negotiated(ctx)`` (the package that was negotiated,
+reported by ``SECPKG_ATTR_NEGOTIATION_INFO``).
+"""
+
+from __future__ import annotations
+
+from typing import Any, Callable, Dict, Tuple, Type
+
+from .. import _status as s
+from .. import gss
+from .._constants import (
+    SECPKG_ATTR_FLAGS,
+    SECPKG_ATTR_LIFESPAN,
+    SECPKG_ATTR_NAMES,
+    SECPKG_ATTR_NATIVE_NAMES,
+    SECPKG_ATTR_NEGOTIATION_INFO,
+    SECPKG_ATTR_PACKAGE_INFO,
+    SECPKG_ATTR_SESSION_KEY,
+    SECPKG_ATTR_SIZES,
+    SECPKG_CRED_ATTR_NAMES,
+    SECPKG_NEGOTIATION_COMPLETE,
+    SECPKG_NEGOTIATION_IN_PROGRESS,
+)
+from .._misuse import MisuseError
+from .._status import SECURITY_STATUS
+from .._types import (
+    SecPkgContext_Flags,
+    SecPkgContext_Lifespan,
+    SecPkgContext_Names,
+    SecPkgContext_NativeNames,
+    SecPkgContext_NegotiationInfo,
+    SecPkgContext_PackageInfo,
+    SecPkgContext_SessionKey,
+    SecPkgContext_Sizes,
+    SecPkgCredentials_Names,
+)
+from ..mapping.status import gss_to_status
+
+__all__ = ["SUPPORTED", "query", "query_credentials"]
+
+
+def _sizes(pkg: Any, ctx: Any, out: SecPkgContext_Sizes) -> SECURITY_STATUS:
+    return pkg.sizes(ctx, out)  # type: ignore[no-any-return]
+
+
+def _names(pkg: Any, ctx: Any, out: SecPkgContext_Names) -> SECURITY_STATUS:
+    if not ctx.complete:
+        return s.SEC_E_INVALID_HANDLE
+    out.sUserName = ctx.client_name
+    return s.SEC_E_OK
+
+
+def _native_names(pkg: Any, ctx: Any, out: SecPkgContext_NativeNames) -> SECURITY_STATUS:
+    if not ctx.complete:
+        return s.SEC_E_INVALID_HANDLE
+    out.sClientName = ctx.client_name
+    out.sServerName = ctx.server_name
+    return s.SEC_E_OK
+
+
+def _lifespan(pkg: Any, ctx: Any, out: SecPkgContext_Lifespan) -> SECURITY_STATUS:
+    out.tsStart.set_local_from_epoch(ctx.started)
+    out.tsExpiry.set_local_from_epoch(ctx.expiry)
+    return s.SEC_E_OK
+
+
+def _flags(pkg: Any, ctx: Any, out: SecPkgContext_Flags) -> SECURITY_STATUS:
+    out.Flags = ctx.attrs
+    return s.SEC_E_OK
+
+
+def _package_info(pkg: Any, ctx: Any, out: SecPkgContext_PackageInfo) -> SECURITY_STATUS:
+    negotiated = getattr(pkg, "negotiated", None)
+    chosen = negotiated(ctx) if negotiated is not None else None
+    out.PackageInfo = (chosen or pkg).info()
+    return s.SEC_E_OK
+
+
+def _negotiation_info(pkg: Any, ctx: Any, out: SecPkgContext_NegotiationInfo,
+                      ) -> SECURITY_STATUS:
+    negotiated = getattr(pkg, "negotiated", None)
+    chosen = negotiated(ctx) if negotiated is not None else pkg
+    out.PackageInfo = chosen.info() if chosen is not None else None
+    out.NegotiationState = (SECPKG_NEGOTIATION_COMPLETE if ctx.complete
+                            else SECPKG_NEGOTIATION_IN_PROGRESS)
+    return s.SEC_E_OK
+
+
+def _session_key(pkg: Any, ctx: Any, out: SecPkgContext_SessionKey) -> SECURITY_STATUS:
+    gss_ctx = getattr(ctx, "gss", None)
+    if not ctx.complete or gss_ctx is None:
+        return s.SEC_E_INVALID_HANDLE
+    try:
+        key, _ = gss.session_key(gss_ctx)
+    except gss.GssFailure as failure:
+        return gss_to_status(failure.major, failure.minor, False)
+    out.SessionKey = key
+    out.SessionKeyLength = len(key)
+    return s.SEC_E_OK
+
+
+_QUERIES: Dict[int, Tuple[Type[Any], Callable[..., SECURITY_STATUS]]] = {
+    SECPKG_ATTR_SIZES: (SecPkgContext_Sizes, _sizes),
+    SECPKG_ATTR_NAMES: (SecPkgContext_Names, _names),
+    SECPKG_ATTR_NATIVE_NAMES: (SecPkgContext_NativeNames, _native_names),
+    SECPKG_ATTR_LIFESPAN: (SecPkgContext_Lifespan, _lifespan),
+    SECPKG_ATTR_FLAGS: (SecPkgContext_Flags, _flags),
+    SECPKG_ATTR_PACKAGE_INFO: (SecPkgContext_PackageInfo, _package_info),
+    SECPKG_ATTR_NEGOTIATION_INFO: (SecPkgContext_NegotiationInfo, _negotiation_info),
+    SECPKG_ATTR_SESSION_KEY: (SecPkgContext_SessionKey, _session_key),
+}
+
+SUPPORTED = tuple(_QUERIES)
+
+
+def query(pkg: Any, ctx: Any, attribute: int, buffer: Any) -> SECURITY_STATUS:
+    entry = _QUERIES.get(attribute)
+    if entry is None:
+        return s.SEC_E_UNSUPPORTED_FUNCTION
+    cls, fill = entry
+    if not isinstance(buffer, cls):
+        raise MisuseError(f"attribute {attribute} fills a {cls.__name__}, "
+                          f"not {type(buffer).__name__}")
+    return fill(pkg, ctx, buffer)
+
+
+def query_credentials(pkg: Any, cred: Any, attribute: int, buffer: Any) -> SECURITY_STATUS:
+    if attribute != SECPKG_CRED_ATTR_NAMES:
+        return s.SEC_E_UNSUPPORTED_FUNCTION
+    if not isinstance(buffer, SecPkgCredentials_Names):
+        raise MisuseError("SECPKG_CRED_ATTR_NAMES fills a SecPkgCredentials_Names")
+    try:
+        buffer.sUserName = pkg.credential_name(cred)
+    except gss.GssFailure as failure:
+        return gss_to_status(failure.major, failure.minor, failure.krb5)
+    return s.SEC_E_OK
