@@ -418,3 +418,29 @@ def test_our_client_to_pyspnego_server(krb5_env: Any, server_cert: bytes, match:
     finally:
         DeleteSecurityContext(ctx)
         FreeCredentialsHandle(cred)
+
+
+# --- a client that says it supports channel bindings ------------------------------------
+
+
+@pytest.mark.parametrize("asc_req", [ASC_REQ, ASC_REQ | ASC_REQ_ALLOW_MISSING_BINDINGS],
+                         ids=["default", "allow-missing"])
+def test_cbt_aware_client_without_bindings_is_refused(krb5_realm_factory: Any,
+                                                      asc_req: int) -> None:
+    """With ``client_aware_channel_bindings = true`` an MIT client flags its AP-REQ
+    with KERB_AP_OPTIONS_CBT, as Windows clients do; MIT's acceptor then treats
+    missing bindings as wrong ones, Windows' SEC_CHANNEL_BINDINGS_RESULT_NOTVALID_MISSING.
+    GSS has no way to relax that, so ASC_REQ_ALLOW_MISSING_BINDINGS cannot
+    (docs/channel-bindings.md)."""
+    realm = krb5_realm_factory(
+        krb5_conf={"libdefaults": {"client_aware_channel_bindings": "true"}})
+    with realm.activate():
+        ex = exchange(None, _windows_blob(APP), asc_req)
+        ex.close()
+        assert ex.server_status == SEC_E_BAD_BINDINGS
+        ex = exchange(_windows_blob(APP), _windows_blob(APP), asc_req)
+        ex.close()
+        assert ex.ok
+        ex = exchange(_windows_blob(APP), None, asc_req)  # the acceptor gives none: fine
+        ex.close()
+        assert ex.ok
