@@ -52,6 +52,7 @@ from .._types import SEC_WINNT_AUTH_IDENTITY
 from ..mapping import creds as credmap
 from ..mapping.filetime import expiry_epoch
 from ..mapping.status import gss_to_status
+from . import kerberos_messages
 from ._base import Context, Credential, SecurityPackage
 from ._gss_package import (
     ASC_ECHO,
@@ -175,6 +176,13 @@ class KerberosPackage(GssPackage):
         super()._complete(ctx)
         if isinstance(ctx, KerberosContext):
             ctx._enctype = None
+
+    # -- message protection: MakeSignature, VerifySignature, EncryptMessage,
+    # DecryptMessage (kerberos_messages; bound directly, no extra call) ----
+    make_signature = kerberos_messages.make_signature
+    verify_signature = kerberos_messages.verify_signature
+    encrypt_message = kerberos_messages.encrypt_message
+    decrypt_message = kerberos_messages.decrypt_message
 
     # -- attributes and teardown -------------------------------------------
 
