@@ -62,8 +62,11 @@ def _sizes(pkg: Any, ctx: Any, out: SecPkgContext_Sizes) -> SECURITY_STATUS:
 
 def _stream_sizes(pkg: Any, ctx: Any, out: SecPkgContext_StreamSizes) -> SECURITY_STATUS:
     info = enctype_info(ctx.enctype)
-    out.cbHeader = info.wrap_header
-    out.cbTrailer = 0
+    dce = bool(ctx.gss_flags & 0x1000)
+    # Never smaller than what EncryptMessage writes (kerberos_messages): the
+    # TOKEN header, and the PADDING byte RC4 needs outside DCE style.
+    out.cbHeader = info.dce_header if dce else info.wrap_header
+    out.cbTrailer = 0 if dce else info.wrap_padding
     out.cbMaximumMessage = pkg.max_token
     out.cBuffers = 4
     out.cbBlockSize = 1
