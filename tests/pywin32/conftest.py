@@ -30,7 +30,8 @@ def self_user_env(krb5_env: MITRealm, tmp_path: Path) -> Iterator[MITRealm]:
     server side (same process, same user) holds that account's key.  Here:
     a principal named like the Unix user that ``win32api.GetUserName()``
     reports, kinit-ed into a fresh ccache, and its key in a keytab that is
-    the process' acceptor keytab.
+    the process' acceptor keytab; for NTLM the same user and password in
+    the ``NTLM_USER_FILE`` that gss-ntlmssp reads on both sides.
     """
     import win32api
 
@@ -42,9 +43,14 @@ def self_user_env(krb5_env: MITRealm, tmp_path: Path) -> Iterator[MITRealm]:
     keytab = str(tmp_path / "self.keytab")
     realm.ktadd(user, keytab)
     ccache = realm.kinit(principal, realm.passwords[principal])
-    saved = {k: os.environ.get(k) for k in ("KRB5CCNAME", "KRB5_KTNAME")}
+    # NTLM's "logon session" and "domain controller": gss-ntlmssp's user file.
+    users = tmp_path / "ntlm_users"
+    users.write_text(f"{realm.realm.split('.')[0]}:{user}:{realm.passwords[principal]}\n")
+    users.chmod(0o600)
+    saved = {k: os.environ.get(k) for k in ("KRB5CCNAME", "KRB5_KTNAME", "NTLM_USER_FILE")}
     os.environ["KRB5CCNAME"] = f"FILE:{ccache}"
     os.environ["KRB5_KTNAME"] = f"FILE:{keytab}"
+    os.environ["NTLM_USER_FILE"] = str(users)
     try:
         yield realm
     finally:

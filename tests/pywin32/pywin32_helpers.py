@@ -11,7 +11,7 @@ import base64
 import http.server
 import threading
 from dataclasses import dataclass, field
-from typing import Any, Dict, Iterator, List, Optional, Tuple
+from typing import Any, Dict, List, Optional, Tuple
 
 import gssapi
 import gssapi.raw
@@ -56,14 +56,20 @@ def tls_server_end_point(cert: bytes) -> bytes:
     return b"tls-server-end-point:" + hashlib.sha256(cert).digest()
 
 
-class GssAcceptor:
-    """A GSS acceptor (python-gssapi, default acceptor credential = the keytab)."""
+NTLM_MECH = gssapi.OID.from_int_seq("1.3.6.1.4.1.311.2.2.10")
 
-    def __init__(self, application_data: Optional[bytes] = None) -> None:
+
+class GssAcceptor:
+    """A GSS acceptor (python-gssapi): the default acceptor credential (the keytab),
+    or with ``ntlm`` a nameless gss-ntlmssp one (users from ``NTLM_USER_FILE``)."""
+
+    def __init__(self, application_data: Optional[bytes] = None, ntlm: bool = False) -> None:
         bindings = (gssapi.raw.ChannelBindings(application_data=application_data)
                     if application_data is not None else None)
-        self.ctx = gssapi.SecurityContext(creds=gssapi.Credentials(usage="accept"),
-                                          usage="accept", channel_bindings=bindings)
+        creds = (gssapi.Credentials(usage="accept", mechs=[NTLM_MECH]) if ntlm
+                 else gssapi.Credentials(usage="accept"))
+        self.ctx = gssapi.SecurityContext(creds=creds, usage="accept",
+                                          channel_bindings=bindings)
 
     def step(self, token: bytes) -> Optional[bytes]:
         out = self.ctx.step(token)
@@ -88,23 +94,28 @@ class NegotiateServerLog:
 
 
 class NegotiateHTTPServer:
-    """A local HTTP server doing ``WWW-Authenticate: Negotiate`` over python-gssapi.
+    """A local HTTP server doing ``WWW-Authenticate: Negotiate`` (or ``NTLM``) over
+    python-gssapi.
 
-    Listens on 127.0.0.1 on a free port.  One GSS context per request (the
-    Kerberos exchange is one round trip); answers 401 with a bare
-    ``Negotiate`` challenge, then 200 with the acceptor's mutual-auth token
-    in ``WWW-Authenticate`` and ``hello <client>`` as the body, or 401 when
-    the token is refused.  ``application_data`` are the channel bindings it
-    expects (None: none).
+    Listens on 127.0.0.1 on a free port.  The GSS context lives with the
+    connection (HTTP/1.1 keep-alive), as IIS keeps it, so multi-leg NTLM
+    works; it answers 401 with a bare challenge, 401 with the acceptor's
+    token while the exchange continues, then 200 with the final token (if
+    any) in ``WWW-Authenticate`` and ``hello <client>`` as the body, or 401
+    when a token is refused.  ``application_data`` are the channel bindings
+    it expects (None: none).
     """
 
-    def __init__(self, application_data: Optional[bytes] = None) -> None:
+    def __init__(self, application_data: Optional[bytes] = None,
+                 scheme: str = "Negotiate") -> None:
         self.application_data = application_data
+        self.scheme = scheme
         self.log = NegotiateServerLog()
         outer = self
 
         class Handler(http.server.BaseHTTPRequestHandler):
             protocol_version = "HTTP/1.1"
+            acceptor: Optional[GssAcceptor] = None
 
             def log_message(self, format: str, *args: Any) -> None:
                 pass
@@ -118,26 +129,31 @@ class NegotiateHTTPServer:
                 self.wfile.write(body)
 
             def do_GET(self) -> None:
+                scheme = outer.scheme
                 header = self.headers.get("Authorization")
                 outer.log.requests.append({"path": self.path, "authorization": header})
-                if not header or not header.startswith("Negotiate "):
-                    self._send(401, b"unauthorized", "Negotiate")
+                if not header or not header.startswith(scheme + " "):
+                    self._send(401, b"unauthorized", scheme)
                     return
                 try:
-                    acceptor = GssAcceptor(outer.application_data)
-                    out = acceptor.step(base64.b64decode(header[len("Negotiate "):]))
+                    if self.acceptor is None or self.acceptor.complete:
+                        self.acceptor = GssAcceptor(outer.application_data,
+                                                    ntlm=scheme == "NTLM")
+                    acceptor = self.acceptor
+                    out = acceptor.step(base64.b64decode(header[len(scheme) + 1:]))
                     complete = acceptor.complete  # python-gssapi may raise only here
                 except gssapi.exceptions.GSSError as exc:
+                    self.acceptor = None
                     outer.log.errors.append(type(exc).__name__)
-                    self._send(401, b"refused", "Negotiate")
+                    self._send(401, b"refused", scheme)
                     return
                 if not complete:
                     self._send(401, b"continue",
-                               "Negotiate " + base64.b64encode(out or b"").decode())
+                               f"{scheme} " + base64.b64encode(out or b"").decode())
                     return
-                outer.log.authenticated.append(acceptor.initiator)
-                auth = "Negotiate " + base64.b64encode(out).decode() if out else None
-                self._send(200, f"hello {acceptor.initiator}".encode(), auth)
+                outer.log.authenticated.append(acceptor.initiator.rstrip("\0"))
+                auth = f"{scheme} " + base64.b64encode(out).decode() if out else None
+                self._send(200, f"hello {outer.log.authenticated[-1]}".encode(), auth)
 
         self.httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
         self.httpd.daemon_threads = True
@@ -154,8 +170,3 @@ class NegotiateHTTPServer:
         self.httpd.server_close()
         self._thread.join(5)
 
-
-def run_negotiate_server(application_data: Optional[bytes] = None,
-                         ) -> Iterator[NegotiateHTTPServer]:
-    with NegotiateHTTPServer(application_data) as server:
-        yield server

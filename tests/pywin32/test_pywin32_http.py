@@ -9,6 +9,9 @@ requests-negotiate-sspi, run unmodified through the façade.
 from __future__ import annotations
 
 import hashlib
+import os
+from pathlib import Path
+from typing import Iterator
 
 import pytest
 import sspicon
@@ -111,3 +114,41 @@ def test_sspi_failure_is_logged_and_the_401_returned(krb5_env: MITRealm, package
     assert len(server.log.requests) == 1  # never sent a token
     assert any("Error calling InitializeSecurityContext" in r.getMessage()
                for r in caplog.records)
+
+
+@pytest.fixture
+def ntlm_users(krb5_env: MITRealm, tmp_path: Path) -> Iterator[MITRealm]:
+    """gss-ntlmssp's user file: alice (the client's default) and bob, domain SSPI."""
+    users = tmp_path / "ntlm_users"
+    users.write_text(f"SSPI:alice:{krb5_env.user_password}\n"
+                     f"SSPI:bob:{krb5_env.user2_password}\n")
+    users.chmod(0o600)
+    old = os.environ.get("NTLM_USER_FILE")
+    os.environ["NTLM_USER_FILE"] = str(users)
+    try:
+        yield krb5_env
+    finally:
+        if old is None:
+            os.environ.pop("NTLM_USER_FILE", None)
+        else:
+            os.environ["NTLM_USER_FILE"] = old
+
+
+@pytest.mark.kdc
+@pytest.mark.parametrize("package", package_params(("NTLM",)))
+@pytest.mark.parametrize("explicit", [False, True], ids=["default-user", "password"])
+def test_ntlm_challenge_response(ntlm_users: MITRealm, package: str, explicit: bool) -> None:
+    """The NTLM branch: 401 with a challenge, the token appended to the same descriptor."""
+    kwargs = ({"username": "bob", "password": ntlm_users.user2_password, "domain": "SSPI"}
+              if explicit else {})
+    with NegotiateHTTPServer(scheme="NTLM") as server:
+        auth = HttpNegotiateAuth(host=ntlm_users.hostname, package=package, **kwargs)
+        status, body, _ = auth.get(("127.0.0.1", server.port))
+    user = "bob" if explicit else "alice"
+    assert status == 200, server.log
+    assert body == f"hello SSPI\\{user}".encode()
+    # Three requests: bare, NEGOTIATE, AUTHENTICATE (after the CHALLENGE).
+    assert len(server.log.requests) == 3
+    assert [h.startswith("NTLM ") for h in (r["authorization"] or "NTLM "
+                                            for r in server.log.requests[1:])] == [True, True]
+    assert auth.clientauth.authenticated
