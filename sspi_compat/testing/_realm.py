@@ -49,12 +49,18 @@ __all__ = [
     "DEFAULT_ENCTYPES",
     "DEFAULT_REALM",
     "ENV_VARIABLES",
+    "KDC_ENV",
+    "KDC_KINDS",
     "RC4_ENCTYPE",
     "CommandError",
     "KDCRealm",
     "Realm",
+    "activated",
     "hostport",
+    "kdc_kind",
+    "make_realm",
     "random_password",
+    "realm_class",
 ]
 
 DEFAULT_REALM: Final = "SSPI.TEST"
@@ -90,6 +96,25 @@ _K = TypeVar("_K", bound="KDCRealm")
 def random_password() -> str:
     """A fresh random password (URL-safe characters, 24 of them)."""
     return secrets.token_urlsafe(18)
+
+
+@contextlib.contextmanager
+def activated(env: Mapping[str, str], ccache: Optional[str] = None) -> Iterator[Dict[str, str]]:
+    """Put ``env`` into ``os.environ`` (``ccache``, a path or ``TYPE:residual``
+    name, replacing ``KRB5CCNAME``); restore the previous values after."""
+    values = dict(env)
+    if ccache is not None:
+        values["KRB5CCNAME"] = ccache if ":" in ccache else "FILE:" + ccache
+    saved = {key: os.environ.get(key) for key in values}
+    os.environ.update(values)
+    try:
+        yield values
+    finally:
+        for key, old in saved.items():
+            if old is None:
+                os.environ.pop(key, None)
+            else:
+                os.environ[key] = old
 
 
 class Realm:
@@ -273,19 +298,8 @@ class Realm:
         ``ccache`` (a path or ``TYPE:residual`` name) replaces ``KRB5CCNAME``.
         Yields the variables that were set.
         """
-        values = self.env
-        if ccache is not None:
-            values["KRB5CCNAME"] = ccache if ":" in ccache else "FILE:" + ccache
-        saved = {key: os.environ.get(key) for key in values}
-        os.environ.update(values)
-        try:
+        with activated(self.env, ccache) as values:
             yield values
-        finally:
-            for key, old in saved.items():
-                if old is None:
-                    os.environ.pop(key, None)
-                else:
-                    os.environ[key] = old
 
     # -- life cycle -----------------------------------------------------------
 
@@ -791,3 +805,37 @@ class KDCRealm(Realm):
 
 def _tail(text: bytes) -> str:
     return text.decode("utf-8", "replace").strip()
+
+
+# -- choosing the KDC ----------------------------------------------------------------
+
+#: The environment variable that chooses the KDC ("mit", the default, or "heimdal").
+KDC_ENV: Final = "SSPI_COMPAT_KDC"
+#: The KDCs a throwaway realm can run.
+KDC_KINDS: Final = ("mit", "heimdal")
+
+
+def kdc_kind(kind: Optional[str] = None) -> str:
+    """``kind``, else ``$SSPI_COMPAT_KDC``, else ``"mit"``; ``ValueError`` if unknown."""
+    chosen = (kind or os.environ.get(KDC_ENV) or "mit").strip().lower()
+    if chosen not in KDC_KINDS:
+        source = "kind" if kind else KDC_ENV
+        raise ValueError(f"{source}={chosen!r}: the KDC is one of {', '.join(KDC_KINDS)}")
+    return chosen
+
+
+def realm_class(kind: Optional[str] = None) -> Type[KDCRealm]:
+    """:class:`~sspi_compat.testing.mit.MITRealm` or
+    :class:`~sspi_compat.testing.heimdal.HeimdalRealm`, chosen as :func:`kdc_kind` says."""
+    if kdc_kind(kind) == "heimdal":
+        from sspi_compat.testing.heimdal import HeimdalRealm
+
+        return HeimdalRealm
+    from sspi_compat.testing.mit import MITRealm
+
+    return MITRealm
+
+
+def make_realm(kind: Optional[str] = None, **kwargs: Any) -> KDCRealm:
+    """A new (not yet started) realm of the chosen KDC; ``kwargs`` go to its constructor."""
+    return realm_class(kind)(**kwargs)

@@ -1,9 +1,12 @@
 """Run a throwaway realm in the foreground: the entry point of docker/ and of humans.
 
-    python -m sspi_compat.testing [--realm R] [--workdir D] [--port N] [--bind ADDR]
+    python -m sspi_compat.testing [--kdc mit|heimdal] [--realm R] [--workdir D] [--port N]
+                                  [--bind ADDR] [--kdc-host NAME]
                                   [--json FILE] [--env-file FILE] [--allow-rc4]
 
-Starts an :class:`~sspi_compat.testing.mit.MITRealm`, prints its environment
+Starts an :class:`~sspi_compat.testing.mit.MITRealm` or (``--kdc heimdal``, or
+``SSPI_COMPAT_KDC=heimdal``) a :class:`~sspi_compat.testing.heimdal.HeimdalRealm`,
+prints its environment
 on stdout as ``export K=V`` lines, optionally writes them to ``--env-file``
 and a JSON description (with the passwords; mode 0600) to ``--json`` -- both
 written atomically *after* the KDC answers, so their appearance means
@@ -23,9 +26,8 @@ import sys
 from types import FrameType
 from typing import Any, Dict, Mapping, Optional, Sequence, TextIO
 
-from sspi_compat.testing._realm import DEFAULT_REALM
+from sspi_compat.testing._realm import DEFAULT_REALM, KDC_ENV, KDC_KINDS, KDCRealm, make_realm
 from sspi_compat.testing._tools import RealmError
-from sspi_compat.testing.mit import MITRealm
 from sspi_compat.testing.ports import LOOPBACK
 
 __all__ = ["bootstrap", "export_lines", "main", "serve"]
@@ -62,12 +64,24 @@ def bootstrap(
     json_path: Optional[str] = None,
     env_path: Optional[str] = None,
     out: Optional[TextIO] = None,
-) -> MITRealm:
+    kdc: Optional[str] = None,
+    kdc_host: Optional[str] = None,
+) -> KDCRealm:
     """Start a realm, print its ``export`` lines to ``out``, write the files asked for.
 
+    ``kdc`` is "mit" or "heimdal" (default ``$SSPI_COMPAT_KDC``, else MIT);
+    ``kdc_host`` the name clients reach the KDC by (written into krb5.conf).
     Returns the running realm; the caller stops it (or calls :func:`serve`).
     """
-    started = MITRealm(realm, workdir, port=port, bind_address=bind, allow_rc4=allow_rc4)
+    started = make_realm(
+        kdc,
+        realm=realm,
+        workdir=workdir,
+        port=port,
+        bind_address=bind,
+        kdc_host=kdc_host,
+        allow_rc4=allow_rc4,
+    )
     started.start()
     try:
         exports = export_lines(started.env)
@@ -86,7 +100,7 @@ def bootstrap(
     return started
 
 
-def serve(realm: MITRealm) -> int:
+def serve(realm: KDCRealm) -> int:
     """Wait until a signal or the KDC's death; stop the realm. Returns an exit status."""
     try:
         status = realm.wait()
@@ -94,7 +108,7 @@ def serve(realm: MITRealm) -> int:
         return 0
     finally:
         realm.stop()
-    print(f"krb5kdc exited on its own with status {status}", file=sys.stderr)
+    print(f"{realm.kdc_program} exited on its own with status {status}", file=sys.stderr)
     return 1
 
 
@@ -105,7 +119,13 @@ def _on_signal(signum: int, frame: Optional[FrameType]) -> None:
 def _parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(
         prog="python -m sspi_compat.testing",
-        description="Run a throwaway MIT Kerberos realm until SIGTERM/SIGINT.",
+        description="Run a throwaway MIT or Heimdal Kerberos realm until SIGTERM/SIGINT.",
+    )
+    p.add_argument(
+        "--kdc",
+        choices=KDC_KINDS,
+        default=None,
+        help=f"the KDC (default ${KDC_ENV}, else mit); heimdal needs scripts/heimdal-prefix.sh",
     )
     p.add_argument("--realm", default=DEFAULT_REALM, help="realm name (default %(default)s)")
     p.add_argument("--workdir", help="directory for the realm's files (default: a temp dir)")
@@ -113,7 +133,13 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument(
         "--bind",
         default=LOOPBACK,
-        help="KDC listening address (default %(default)s; 0.0.0.0 only inside a container)",
+        help="KDC listening address (default %(default)s; every interface only inside a container)",
+    )
+    p.add_argument(
+        "--kdc-host",
+        default=None,
+        help="the address clients reach the KDC by, written into krb5.conf"
+        " (default 127.0.0.1 for a wildcard --bind, else --bind)",
     )
     p.add_argument("--allow-rc4", action="store_true", help="add rc4-hmac and HTTP/rc4.<domain>")
     p.add_argument("--json", dest="json_path", help="write a JSON description (with passwords)")
@@ -134,9 +160,11 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
             allow_rc4=args.allow_rc4,
             json_path=args.json_path,
             env_path=args.env_path,
+            kdc=args.kdc,
+            kdc_host=args.kdc_host,
         )
         print(
-            f"# {realm.realm}: krb5kdc pid {realm.kdc_pid} on"
+            f"# {realm.realm}: {realm.provider} {realm.kdc_program} pid {realm.kdc_pid} on"
             f" {realm.bind_address}:{realm.port}, workdir {realm.workdir};"
             " SIGTERM or SIGINT stops it",
             file=sys.stderr,
@@ -145,7 +173,7 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
         return serve(realm)
     except _Shutdown:
         return 0  # a signal during start-up: bootstrap() already cleaned up
-    except RealmError as exc:
+    except (RealmError, ValueError) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
     finally:

@@ -1,4 +1,5 @@
-"""pytest plugin: a throwaway MIT realm per test session (per xdist worker).
+"""pytest plugin: a throwaway MIT or Heimdal realm per test session (per xdist
+worker), or an external realm described by environment variables.
 
 Registered as the ``pytest11`` entry point ``sspi_compat``; without installing
 the package, load it with ``-p sspi_compat.testing.pytest_plugin``.
@@ -6,51 +7,199 @@ the package, load it with ``-p sspi_compat.testing.pytest_plugin``.
 Fixtures:
 
 ``krb5_realm`` (session)
-    A started :class:`~sspi_compat.testing.mit.MITRealm`, stopped at the end of
-    the session (and, via PR_SET_PDEATHSIG, even if pytest is killed).
+    A started realm, stopped at the end of the session (and, via
+    PR_SET_PDEATHSIG, even if pytest is killed): an
+    :class:`~sspi_compat.testing.mit.MITRealm`, a
+    :class:`~sspi_compat.testing.heimdal.HeimdalRealm` (``--kdc heimdal`` or
+    ``SSPI_COMPAT_KDC=heimdal``), or in external mode (``--external-realm`` or
+    ``SSPI_COMPAT_EXTERNAL_REALM=1``) an
+    :class:`~sspi_compat.testing.external.ExternalRealm`.
 ``krb5_env`` (function)
     The same realm, with its environment put into ``os.environ`` and a fresh
-    FILE ccache where ``realm.user`` is kinit-ed; ``os.environ`` is restored
+    FILE ccache where ``realm.user`` is logged on; ``os.environ`` is restored
     afterwards and a KDC the test stopped is started again.
 ``krb5_realm_factory`` (function)
-    ``factory(**MITRealm_kwargs)`` -> a started realm of its own (e.g. with
-    ``allow_rc4=True``), stopped after the test.
+    ``factory(**realm_kwargs)`` -> a started realm of its own, of the session's
+    KDC (e.g. with ``allow_rc4=True``), stopped after the test;
+    ``factory(kdc="mit", ...)`` for a test about one KDC in particular.
 
-If MIT's programs are missing these fixtures *fail* (a skipped integration
-test would hide a missing feature), saying which packages to install.
+Heimdal's GSS library reads krb5.conf once per process (DESIGN.md §4), so
+with the Heimdal KDC the session realm is started, and its environment put
+into ``os.environ``, when the session starts -- before any test module is
+imported and can make a first GSS call. For the same reason a GSS library
+built on Heimdal cannot use a second realm in the same process.
+
+In external mode tests marked ``kdc_admin`` (they stop the KDC, create
+principals, change keys) and tests that start realms of their own
+(``krb5_realm_factory``) are deselected, and the terminal summary says how
+many and why.
+
+If the KDC's programs are missing these fixtures *fail* (a skipped
+integration test would hide a missing feature), saying what to install.
 """
 
 from __future__ import annotations
 
 import contextlib
 import os
-from typing import Any, Callable, Iterator, List
+from typing import Any, Callable, Iterator, List, Optional, Union
 
 import pytest
 
+from sspi_compat.testing._realm import KDC_ENV, KDC_KINDS, KDCRealm, kdc_kind, make_realm
 from sspi_compat.testing._tools import RealmError
-from sspi_compat.testing.mit import MITRealm
+from sspi_compat.testing.external import EXTERNAL_ENV, ExternalRealm, external_mode
 
 __all__ = ["krb5_env", "krb5_realm", "krb5_realm_factory", "start_realm"]
+
+#: What the realm fixtures hand out.
+AnyRealm = Union[KDCRealm, ExternalRealm]
+
+_ADMIN_MARKER = "kdc_admin"
+_OWN_REALM_FIXTURE = "krb5_realm_factory"
+
+_session_realm_key = pytest.StashKey[Optional[AnyRealm]]()
+_session_env_key = pytest.StashKey[Any]()
+_deselected_key = pytest.StashKey[List[str]]()
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    group = parser.getgroup("sspi_compat", "sspi_compat Kerberos realms")
+    group.addoption(
+        "--kdc",
+        choices=KDC_KINDS,
+        default=None,
+        help=f"KDC of the throwaway realms (default ${KDC_ENV} or mit)",
+    )
+    group.addoption(
+        "--external-realm",
+        action="store_true",
+        default=None,
+        help=f"run against the realm described by SSPI_COMPAT_* variables (or ${EXTERNAL_ENV}=1)",
+    )
 
 
 def pytest_configure(config: pytest.Config) -> None:
     config.addinivalue_line("markers", "kdc: needs a real KDC (started by the test harness)")
+    config.addinivalue_line(
+        "markers",
+        f"{_ADMIN_MARKER}: administers the realm (stops the KDC, creates principals, changes"
+        " keys); deselected when running against an external realm",
+    )
+    config.stash[_session_realm_key] = None
+    config.stash[_deselected_key] = []
 
 
-def start_realm(**kwargs: Any) -> MITRealm:
-    """Start an :class:`MITRealm`, turning a failure into ``pytest.fail``."""
-    realm = MITRealm(**kwargs)
+def _kind(config: pytest.Config) -> str:
+    option: Optional[str] = config.getoption("kdc", None)
     try:
+        return kdc_kind(option)
+    except ValueError as exc:
+        raise pytest.UsageError(str(exc)) from None
+
+
+def _external(config: pytest.Config) -> bool:
+    return bool(config.getoption("external_realm", None)) or external_mode()
+
+
+def _is_xdist_controller(config: pytest.Config) -> bool:
+    return not hasattr(config, "workerinput") and bool(getattr(config.option, "numprocesses", 0))
+
+
+def start_realm(kind: Optional[str] = None, **kwargs: Any) -> KDCRealm:
+    """Start a realm of the chosen KDC, turning a failure into ``pytest.fail``."""
+    try:
+        realm = make_realm(kind, **kwargs)
         return realm.start()
-    except RealmError as exc:
+    except (RealmError, ValueError) as exc:
         pytest.fail(f"cannot start a throwaway Kerberos realm: {exc}", pytrace=False)
 
 
+def _start_external() -> ExternalRealm:
+    try:
+        return ExternalRealm.from_environ().start()
+    except RealmError as exc:
+        pytest.fail(f"cannot use the external Kerberos realm: {exc}", pytrace=False)
+
+
+def pytest_sessionstart(session: pytest.Session) -> None:
+    """Heimdal: start the session realm and export its environment now (see above)."""
+    config = session.config
+    if _external(config) or _kind(config) != "heimdal" or _is_xdist_controller(config):
+        return
+    try:
+        realm = make_realm("heimdal").start()
+    except RealmError as exc:
+        raise pytest.UsageError(f"cannot start a throwaway Heimdal realm: {exc}") from None
+    config.stash[_session_realm_key] = realm
+    env = realm.activate()
+    env.__enter__()
+    config.stash[_session_env_key] = env
+
+
+def pytest_sessionfinish(session: pytest.Session) -> None:
+    config = session.config
+    realm = config.stash.get(_session_realm_key, None)
+    if realm is None:
+        return
+    config.stash[_session_realm_key] = None
+    env = config.stash.get(_session_env_key, None)
+    try:
+        if env is not None:
+            env.__exit__(None, None, None)
+    finally:
+        realm.stop()
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: List[pytest.Item]) -> None:
+    """External mode: deselect the tests that administer the realm, and say so."""
+    if not _external(config):
+        return
+    kept: List[pytest.Item] = []
+    deselected: List[pytest.Item] = []
+    for item in items:
+        fixtures = getattr(item, "fixturenames", ())
+        if item.get_closest_marker(_ADMIN_MARKER) or _OWN_REALM_FIXTURE in fixtures:
+            deselected.append(item)
+        else:
+            kept.append(item)
+    if deselected:
+        config.hook.pytest_deselected(items=deselected)
+        items[:] = kept
+        config.stash[_deselected_key] = [item.nodeid for item in deselected]
+
+
+def pytest_report_header(config: pytest.Config) -> str:
+    if _external(config):
+        return f"sspi_compat: external Kerberos realm ({EXTERNAL_ENV})"
+    return f"sspi_compat: throwaway realms on the {_kind(config)} KDC"
+
+
+def pytest_terminal_summary(terminalreporter: Any, config: pytest.Config) -> None:
+    deselected = config.stash.get(_deselected_key, [])
+    if not deselected:
+        return
+    terminalreporter.section("external realm")
+    terminalreporter.write_line(
+        f"{len(deselected)} tests deselected: they administer the realm (marked"
+        f" {_ADMIN_MARKER}: stop the KDC, create principals, change keys) or start realms of"
+        f" their own ({_OWN_REALM_FIXTURE}), which an external realm does not allow."
+        " Run them against a throwaway realm (without external mode)."
+    )
+    if config.getoption("verbose", 0) > 0:
+        for nodeid in deselected:
+            terminalreporter.write_line(f"  {nodeid}")
+
+
 @pytest.fixture(scope="session")
-def krb5_realm() -> Iterator[MITRealm]:
-    """A running MIT realm for the whole session (one per xdist worker process)."""
-    realm = start_realm()
+def krb5_realm(request: pytest.FixtureRequest) -> Iterator[AnyRealm]:
+    """The session's realm: throwaway (MIT or Heimdal) or external."""
+    config = request.config
+    early = config.stash.get(_session_realm_key, None)
+    if early is not None:
+        yield early  # started by pytest_sessionstart, stopped by pytest_sessionfinish
+        return
+    realm: AnyRealm = _start_external() if _external(config) else start_realm(_kind(config))
     try:
         yield realm
     finally:
@@ -58,31 +207,37 @@ def krb5_realm() -> Iterator[MITRealm]:
 
 
 @pytest.fixture
-def krb5_env(krb5_realm: MITRealm) -> Iterator[MITRealm]:
+def krb5_env(krb5_realm: AnyRealm) -> Iterator[AnyRealm]:
     """``krb5_realm`` activated in ``os.environ`` with a fresh ccache for ``realm.user``."""
     realm = krb5_realm
     try:
         realm.ensure_kdc()
-        ccache = realm.kinit(realm.user, realm.user_password)
+        if isinstance(realm, ExternalRealm):
+            ccache = realm.fresh_ccache()
+        else:
+            ccache = realm.kinit(realm.user, realm.user_password)
     except RealmError as exc:
         pytest.fail(f"cannot prepare the Kerberos environment: {exc}", pytrace=False)
     try:
         with realm.activate(ccache=ccache):
             yield realm
     finally:
-        with contextlib.suppress(FileNotFoundError):
-            os.unlink(ccache)
+        if ccache.startswith(realm.workdir):
+            with contextlib.suppress(FileNotFoundError):
+                os.unlink(ccache)
         # The next test gets a KDC even if this one stopped it.
         realm.ensure_kdc()
 
 
 @pytest.fixture
-def krb5_realm_factory() -> Iterator[Callable[..., MITRealm]]:
-    """Start extra realms (``factory(allow_rc4=True)``, ...), stopped after the test."""
-    realms: List[MITRealm] = []
+def krb5_realm_factory(request: pytest.FixtureRequest) -> Iterator[Callable[..., KDCRealm]]:
+    """Start extra realms (``factory(allow_rc4=True)``, ...) of the session's KDC
+    (or ``kdc="mit"``/``"heimdal"``), stopped after the test."""
+    kind = _kind(request.config)
+    realms: List[KDCRealm] = []
 
-    def factory(**kwargs: Any) -> MITRealm:
-        realm = start_realm(**kwargs)
+    def factory(*, kdc: Optional[str] = None, **kwargs: Any) -> KDCRealm:
+        realm = start_realm(kdc or kind, **kwargs)
         realms.append(realm)
         return realm
 
