@@ -601,3 +601,20 @@ def test_child_refuses_a_mangled_context(packed_client: Tuple[bytes, Pair]) -> N
     blob = bytearray(packed)
     blob[len(blob) // 2] ^= 0x80
     assert child(bytes(blob), [["names"]])[0] == SEC_E_INVALID_TOKEN
+
+
+def test_import_needs_the_exporters_configuration(krb5_realm_factory: Any) -> None:
+    """MIT's serialised context names the exporter's krb5.conf and the import
+    opens it again: with that file gone the import fails (docs/export.md)."""
+    realm = krb5_realm_factory()
+    with realm.activate():
+        creds = {"client": acquire(SECPKG_CRED_OUTBOUND), "server": acquire(SECPKG_CRED_INBOUND)}
+        pair = establish(creds)
+        packed = export(pair.client)
+        assert child(packed, [["names"]])[0] == SEC_E_OK  # configuration still there
+        realm.stop()  # removes the work directory, krb5.conf included
+        assert child(packed, [["names"]]) == [SEC_E_INVALID_TOKEN,
+                                              [SEC_E_INVALID_HANDLE, None]]
+        pair.close()
+        for cred in creds.values():
+            FreeCredentialsHandle(cred)
