@@ -433,7 +433,7 @@ def test_cbt_aware_client_without_bindings_is_refused(krb5_realm_factory: Any,
     GSS has no way to relax that, so ASC_REQ_ALLOW_MISSING_BINDINGS cannot
     (docs/channel-bindings.md)."""
     realm = krb5_realm_factory(
-        krb5_conf={"libdefaults": {"client_aware_channel_bindings": "true"}})
+        kdc="mit", krb5_conf={"libdefaults": {"client_aware_channel_bindings": "true"}})
     with realm.activate():
         ex = exchange(None, _windows_blob(APP), asc_req)
         ex.close()

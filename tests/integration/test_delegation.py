@@ -436,7 +436,7 @@ def test_s4u2proxy_is_refused_by_the_db2_kdc(krb5_realm_factory: Any) -> None:
     grants it, this test fails and docs/delegation.md must be revisited."""
     import gssapi.raw as gr
 
-    realm = krb5_realm_factory()
+    realm = krb5_realm_factory(kdc="mit")  # MIT's KDB and kadmin syntax
     realm.kadmin("modprinc +ok_to_auth_as_delegate HTTP/server.sspi.test")
     realm.kadmin("modprinc -requires_preauth host/server.sspi.test")
     with realm.activate():
