@@ -454,3 +454,35 @@ def test_s4u2proxy_is_refused_by_the_db2_kdc(krb5_realm_factory: Any) -> None:
         assert "can't fulfill requested option" in str(info.value)
         with open(os.path.join(realm.workdir, "kdc.log")) as log:
             assert "UNSUPPORTED_S4U2PROXY_REQUEST" in log.read()
+
+
+def test_impersonation_through_negotiate(krb5_env: Any) -> None:
+    """The same double hop with Negotiate on both hops (SPNEGO choosing Kerberos)."""
+    status, client = acquire(SECPKG_CRED_OUTBOUND, package="Negotiate")
+    assert status == SEC_E_OK
+    status, server = acquire(SECPKG_CRED_INBOUND, package="Negotiate")
+    assert status == SEC_E_OK
+    bob = krb5_env.kinit(krb5_env.user2, krb5_env.user2_password)
+    os.environ["KRB5CCNAME"] = "FILE:" + bob
+    ex = exchange(client, server, DELEG_TARGET, ISC_REQ | ISC_REQ_DELEGATE)
+    try:
+        assert ex.client_attrs.value & ISC_RET_DELEGATE
+        assert ex.server_attrs.value & ASC_RET_DELEGATE
+        assert ImpersonateSecurityContext(ex.server) == SEC_E_OK
+        assert GetUserName() == "alice"
+        status, as_client = acquire(SECPKG_CRED_OUTBOUND, package="Negotiate")
+        assert status == SEC_E_OK and cred_name(as_client) == "alice@SSPI.TEST"
+        onward = exchange(as_client, server, ONWARD_TARGET)
+        assert client_name(onward.server) == "alice@SSPI.TEST"
+        onward.close()
+        FreeCredentialsHandle(as_client)
+        assert RevertSecurityContext(ex.server) == SEC_E_OK
+        status, own = acquire(SECPKG_CRED_OUTBOUND, package="Negotiate")
+        assert status == SEC_E_OK and cred_name(own) == "bob@SSPI.TEST"
+        FreeCredentialsHandle(own)
+    finally:
+        impersonation.end()
+        ex.close()
+        FreeCredentialsHandle(client)
+        FreeCredentialsHandle(server)
+        os.unlink(bob)

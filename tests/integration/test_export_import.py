@@ -618,3 +618,53 @@ def test_import_needs_the_exporters_configuration(krb5_realm_factory: Any) -> No
         pair.close()
         for cred in creds.values():
             FreeCredentialsHandle(cred)
+
+
+def test_negotiate_context_across_processes(krb5_env: Any) -> None:
+    """A Negotiate (SPNEGO -> Kerberos) server context, with its delegated
+    credential, exported to a child that imports it as "Negotiate"."""
+    creds = {}
+    for use, key in ((SECPKG_CRED_OUTBOUND, "client"), (SECPKG_CRED_INBOUND, "server")):
+        cred = CredHandle()
+        assert AcquireCredentialsHandle(None, "Negotiate", use, None, None, None, None, cred,
+                                        None) == SEC_E_OK
+        creds[key] = cred
+    pair = Pair()
+    try:
+        token: Optional[bytes] = None
+        server_status = None
+        for _ in range(4):
+            out = SecBufferDesc([SecBuffer(SECBUFFER_TOKEN, bytearray(48000))])
+            inp = SecBufferDesc([SecBuffer(SECBUFFER_TOKEN, token)]) if token else None
+            client_status = InitializeSecurityContext(
+                creds["client"], pair.client if token else None, TARGET,
+                ISC_REQ | ISC_REQ_DELEGATE, 0, SECURITY_NATIVE_DREP, inp, 0, pair.client, out,
+                ULONG(), None)
+            assert not FAILED(client_status)
+            if client_status == SEC_E_OK and server_status == SEC_E_OK:
+                break
+            sout = SecBufferDesc([SecBuffer(SECBUFFER_TOKEN, bytearray(48000))])
+            server_status = AcceptSecurityContext(
+                creds["server"], pair.server if SecIsValidHandle(pair.server) else None,
+                SecBufferDesc([SecBuffer(SECBUFFER_TOKEN, out[0].data)]), ASC_REQ,
+                SECURITY_NATIVE_DREP, pair.server, sout, ULONG(), None)
+            assert not FAILED(server_status)
+            token = sout[0].data
+            if client_status == SEC_E_OK and not token:
+                break
+        packed = export(pair.server)
+        status, token_out, data = encrypt(pair.client, b"negotiated")
+        assert status == SEC_E_OK
+        imported, name, decrypted, onward = child(packed, [
+            ["names"], ["decrypt", token_out.hex(), data.hex()], ["onward", ONWARD],
+        ], package="Negotiate")
+        assert imported == SEC_E_OK
+        assert name == [SEC_E_OK, krb5_env.user]
+        assert decrypted == [SEC_E_OK, b"negotiated".hex()]
+        assert onward[:4] == [SEC_E_OK, "alice", SEC_E_OK, SEC_E_OK]
+        # Exported from Negotiate, it is not a Kerberos package's context.
+        assert child(packed, [], package="Kerberos") == [SEC_E_INVALID_TOKEN]
+    finally:
+        pair.close()
+        for cred in creds.values():
+            FreeCredentialsHandle(cred)
