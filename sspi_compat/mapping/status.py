@@ -241,5 +241,9 @@ def gss_to_status(major: int, minor: int, krb5: bool, *,
         # a replayed, old, reordered or missing per-message token.
         if major & SEQUENCE_MASK and not major & CALLING_MASK:
             return s.SEC_E_OUT_OF_SEQUENCE
+        # A calling error (inaccessible read/write, bad structure): GSS was
+        # handed an empty or unusable buffer, i.e. a malformed token/message.
+        if major & CALLING_MASK:
+            return s.SEC_E_INVALID_TOKEN
         return s.SEC_E_INTERNAL_ERROR
     return ROUTINE_TO_STATUS.get(routine, s.SEC_E_INTERNAL_ERROR)
