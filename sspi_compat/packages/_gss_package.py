@@ -36,9 +36,12 @@ from .._constants import (
     ASC_REQ_ALLOCATE_MEMORY,
     ASC_REQ_CONFIDENTIALITY,
     ASC_REQ_CONNECTION,
+    ASC_REQ_DATAGRAM,
     ASC_REQ_EXTENDED_ERROR,
     ASC_REQ_INTEGRITY,
+    ASC_REQ_SESSION_TICKET,
     ASC_REQ_STREAM,
+    ASC_REQ_USE_SESSION_KEY,
     ASC_RET_ALLOCATED_MEMORY,
     ASC_RET_CONFIDENTIALITY,
     ASC_RET_CONNECTION,
@@ -80,6 +83,10 @@ __all__ = ["ASC_ECHO", "ISC_ECHO", "ISC_UNSUPPORTED", "GssContext", "GssCredenti
 
 # fContextReq bits with no GSS equivalent (see module docstring).
 ISC_UNSUPPORTED = ISC_REQ_PROMPT_FOR_CREDS | ISC_REQ_USE_SESSION_KEY | ISC_REQ_DATAGRAM
+# The acceptor's side of the same: user-to-user (USE_SESSION_KEY, and
+# SESSION_TICKET, the bit the ASC page's "ASC_REQ_PROMPT_FOR_CREDS" would be)
+# and datagram contexts (AcceptSecurityContext page, E7).
+ASC_UNSUPPORTED = ASC_REQ_USE_SESSION_KEY | ASC_REQ_SESSION_TICKET | ASC_REQ_DATAGRAM
 
 # Requests answered by echoing the matching RET bit: they describe how the
 # caller drives the exchange, not a property GSS negotiates.
@@ -96,6 +103,10 @@ class GssCredential(Credential):
         super().__init__(package, use)
         self.initiate: Any = None
         self.accept: Any = None
+        # (AP-REQ, accept result) of a first AcceptSecurityContext whose output
+        # buffer was too small: the retry gets it, since accepting the same
+        # AP-REQ again would be a replay.
+        self.pending_accept: Optional[Tuple[bytes, Any]] = None
 
     def initiate_cred(self) -> Any:
         """The initiator GSS credential, acquiring it first if needed (GssFailure)."""
@@ -150,6 +161,7 @@ class GssPackage(SecurityPackage):
     mech = ""
     context_class: type[GssContext] = GssContext
     isc_unsupported = ISC_UNSUPPORTED
+    asc_unsupported = ASC_UNSUPPORTED
     # Kerberos needs an SPN; NTLM accepts pszTargetName None (parse_target("")).
     target_required = True
 
@@ -345,6 +357,8 @@ class GssPackage(SecurityPackage):
                output: Any) -> Tuple[SECURITY_STATUS, Optional[Context]]:
         assert isinstance(cred, GssCredential)
         cls = self.context_class
+        if req & self.asc_unsupported:
+            return s.SEC_E_UNSUPPORTED_FUNCTION, None
         if not cred.use & SECPKG_CRED_INBOUND or cred.accept is None:
             return s.SEC_E_NO_CREDENTIALS, None
         if ctx is not None and (not isinstance(ctx, cls) or ctx.failed or ctx.initiator):
@@ -366,8 +380,16 @@ class GssPackage(SecurityPackage):
         if ctx is not None and ctx.complete:
             ctx = None  # a new authentication on the same handle
         gss_ctx = ctx.gss if isinstance(ctx, cls) else None
+        pending = None
+        if ctx is None:
+            pending, cred.pending_accept = cred.pending_accept, None
         try:
-            res = self.gss_accept(cred, gss_ctx, token_in, bindings)
+            if pending is not None and pending[0] == token_in:
+                res = pending[1]  # the retry of a first call whose buffer was too small
+            else:
+                if pending is not None:
+                    self.discard(pending[1].context)
+                res = self.gss_accept(cred, gss_ctx, token_in, bindings)
         except gss.GssFailure as failure:
             if ctx is not None:
                 ctx.failed = True
@@ -380,7 +402,9 @@ class GssPackage(SecurityPackage):
         try:
             allocated = self._write_token(out_buf, token, allocate)
         except bufmap.BadBufferError as err:
-            if ctx is None:
+            if ctx is None and err.too_small:
+                cred.pending_accept = (token_in, res)  # nothing consumed (DESIGN 2.1)
+            elif ctx is None:
                 self.discard(res.context)
             else:
                 ctx.failed = True
@@ -419,3 +443,6 @@ class GssPackage(SecurityPackage):
     def free_credentials(self, cred: Credential) -> None:
         if isinstance(cred, GssCredential):
             cred.initiate = cred.accept = None
+            if cred.pending_accept is not None:
+                self.discard(cred.pending_accept[1].context)
+                cred.pending_accept = None
