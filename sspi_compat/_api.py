@@ -350,10 +350,14 @@ def DeleteSecurityContext(phContext: CtxtHandle) -> SECURITY_STATUS:
 @_entry
 def CompleteAuthToken(phContext: CtxtHandle, pToken: Optional[SecBufferDesc],
                       ) -> SECURITY_STATUS:
-    """CompleteAuthToken: a no-op for Kerberos, which never asks for it."""
+    """CompleteAuthToken: a no-op for Kerberos, which never asks for it.
+
+    A context whose exchange failed is only good for DeleteSecurityContext
+    (SEC_E_INVALID_HANDLE here).
+    """
     _need(pToken, SecBufferDesc, "pToken", optional=True)
     ctx = h.lookup(phContext, h.CTXT_TAG)
-    if ctx is None:
+    if ctx is None or ctx.failed:
         return s.SEC_E_INVALID_HANDLE
     return ctx.package.complete_auth_token(ctx, pToken)  # type: ignore[no-any-return]
 
@@ -361,10 +365,15 @@ def CompleteAuthToken(phContext: CtxtHandle, pToken: Optional[SecBufferDesc],
 @_entry
 def QueryContextAttributes(phContext: CtxtHandle, ulAttribute: int, pBuffer: Any,
                            ) -> SECURITY_STATUS:
-    """QueryContextAttributes: fills the SecPkgContext_* structure passed as pBuffer."""
+    """QueryContextAttributes: fills the SecPkgContext_* structure passed as pBuffer.
+
+    A context whose exchange failed (a later leg returned an error) stays
+    valid only for DeleteSecurityContext (InitializeSecurityContext remarks):
+    querying it is SEC_E_INVALID_HANDLE.
+    """
     attribute = _ulong(ulAttribute, "ulAttribute")
     ctx = h.lookup(phContext, h.CTXT_TAG)
-    if ctx is None:
+    if ctx is None or ctx.failed:
         return s.SEC_E_INVALID_HANDLE
     return ctx.package.query_context(ctx, attribute, pBuffer)  # type: ignore[no-any-return]
 
