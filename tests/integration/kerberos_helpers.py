@@ -16,8 +16,6 @@ import subprocess
 from dataclasses import dataclass, field
 from typing import Any, Dict, Iterator, List, Optional, Tuple
 
-import pytest
-
 from sspi_compat import (
     FAILED,
     SEC_E_INTERNAL_ERROR,
@@ -194,9 +192,11 @@ def complete(hs: Handshake) -> Handshake:
     return hs
 
 
-@pytest.fixture
-def creds(krb5_env: Any) -> Iterator[Tuple[CredHandle, CredHandle]]:
-    """(client: alice's default ccache, server: the service keytab)."""
+def default_creds() -> Iterator[Tuple[CredHandle, CredHandle]]:
+    """(client: the default ccache, server: the service keytab), freed afterwards.
+
+    Test modules wrap it in a ``creds`` fixture that depends on ``krb5_env``.
+    """
     client = must_acquire(SECPKG_CRED_OUTBOUND)
     server = must_acquire(SECPKG_CRED_INBOUND)
     yield client, server
