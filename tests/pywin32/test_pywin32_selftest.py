@@ -46,6 +46,29 @@ def assertRaisesHRESULT(hr: int, func: Callable[..., Any], *args: Any) -> None:
 
 
 def _doAuth(pkg_name: str) -> Tuple[sspi.ClientAuth, sspi.ServerAuth]:
+    """The handshake, as the demo at the end of pywin32's sspi.py runs it.
+
+    test_sspi.py's own loop (``while err != 0``, see test_auth_test_sspi_loop)
+    stops as soon as the *server* is done; that is enough for Kerberos and NTLM,
+    the only packages pywin32 tests, but a Negotiate client still has the
+    server's last token to read (SPNEGO's final negTokenResp).
+    """
+    sspiclient = sspi.ClientAuth(pkg_name, targetspn=win32api.GetUserName())
+    sspiserver = sspi.ServerAuth(pkg_name)
+
+    sec_buffer = None
+    while not sspiclient.authenticated or len(sec_buffer[0].Buffer):
+        _err, sec_buffer = sspiclient.authorize(sec_buffer)
+        if sspiserver.authenticated and len(sec_buffer[0].Buffer) == 0:
+            break
+        _err, sec_buffer = sspiserver.authorize(sec_buffer)
+    return sspiclient, sspiserver
+
+
+@pytest.mark.kdc
+@pytest.mark.parametrize("pkg_name", package_params(("Kerberos", "NTLM")))
+def test_auth_test_sspi_loop(self_user_env: MITRealm, pkg_name: str) -> None:
+    """test_sspi.py's _doAuth, verbatim."""
     sspiclient = sspi.ClientAuth(pkg_name, targetspn=win32api.GetUserName())
     sspiserver = sspi.ServerAuth(pkg_name)
 
@@ -54,7 +77,7 @@ def _doAuth(pkg_name: str) -> Tuple[sspi.ClientAuth, sspi.ServerAuth]:
     while err != 0:
         err, sec_buffer = sspiclient.authorize(sec_buffer)
         err, sec_buffer = sspiserver.authorize(sec_buffer)
-    return sspiclient, sspiserver
+    assert sspiclient.authenticated and sspiserver.authenticated
 
 
 @pytest.mark.kdc
@@ -317,3 +340,25 @@ def test_reset_starts_over(self_user_env: MITRealm) -> None:
     err2, _ = sspiserver.authorize(sec_buffer)
     assert (err, err2) == (0, 0)
     assert sspiclient.authenticated and sspiserver.authenticated
+
+
+def _spellings() -> list[Any]:
+    params = []
+    for param in PACKAGES:
+        name = param.values[0]
+        for spelling in (name.lower(), name.upper(), name.swapcase()):
+            params.append(pytest.param(spelling, name, marks=param.marks,
+                                       id=f"{spelling}"))
+    return params
+
+
+@pytest.mark.kdc
+@pytest.mark.parametrize(("spelling", "canonical"), _spellings())
+def test_package_names_in_any_case(self_user_env: MITRealm, spelling: str,
+                                   canonical: str) -> None:
+    sspiclient, sspiserver = _doAuth(spelling)
+    assert sspiclient.pkg_info["Name"] == sspiserver.pkg_info["Name"] == canonical
+    info = sspiclient.ctxt.QueryContextAttributes(sspicon.SECPKG_ATTR_PACKAGE_INFO)
+    # A Negotiate context reports the package it negotiated (pyspnego relies on it).
+    expected = {"Kerberos", "NTLM"} if canonical == "Negotiate" else {canonical}
+    assert info["Name"] in expected
