@@ -579,8 +579,10 @@ def _decrypt_token(ctx: Any, lay: _Layout, msg: _Message, qop_out: Any) -> SECUR
         outputs, encrypted, _ = gss.unwrap_iov(g, token.tobytes(), iov_parts, pad)
     except _GssFailure as failure:
         return _failure_status(failure, token.tobytes() if lay.cfx else None)
-    for (buf, _, sign), out in zip(parts, outputs):
+    for (buf, view, sign), out in zip(parts, outputs):
         if not sign:
+            # RFC 1964's padding came from the PADDING buffer: not the caller's data.
+            out = out[:len(view)]
             _put(buf, out)
             buf.cbBuffer = len(out)
     _set_qop(qop_out, encrypted)
@@ -630,6 +632,8 @@ def _decrypt_stream(ctx: Any, lay: _Layout, msg: _Message, qop_out: Any) -> SECU
         except _GssFailure as failure:
             return _failure_status(failure, token if lay.cfx else None)
         plain = outputs[index]
+        if lay.v1 and not lay.dce and plain and 0 < plain[-1] <= min(8, len(plain)):
+            plain = plain[:-plain[-1]]  # the RFC 1964 padding stays in the stream
     offset = wl.plaintext_offset(token, len(plain), lay.dce)
     memory = _writable(stream_buf)
     if len(plain):
