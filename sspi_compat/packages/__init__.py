@@ -11,6 +11,7 @@ from typing import Dict, List, Optional
 
 from ._base import Context, Credential, SecurityPackage
 from .kerberos import KerberosPackage
+from .negotiate import NegotiatePackage
 from .ntlm import NtlmPackage
 
 __all__ = ["Context", "Credential", "SecurityPackage", "all_packages", "find_package"]
@@ -18,7 +19,8 @@ __all__ = ["Context", "Credential", "SecurityPackage", "all_packages", "find_pac
 # EnumerateSecurityPackages order, as Windows lists them: Negotiate, Kerberos, NTLM.
 _KERBEROS = KerberosPackage()
 _NTLM = NtlmPackage()
-_PACKAGES: List[SecurityPackage] = [_KERBEROS, _NTLM]
+_NEGOTIATE = NegotiatePackage(_KERBEROS, _NTLM)
+_PACKAGES: List[SecurityPackage] = [_NEGOTIATE, _KERBEROS, _NTLM]
 _BY_NAME: Dict[str, SecurityPackage] = {p.name.lower(): p for p in _PACKAGES}
 
 

@@ -88,8 +88,8 @@ def _package_info(pkg: Any, ctx: Any, out: SecPkgContext_PackageInfo) -> SECURIT
 def _negotiation_info(pkg: Any, ctx: Any, out: SecPkgContext_NegotiationInfo,
                       ) -> SECURITY_STATUS:
     negotiated = getattr(pkg, "negotiated", None)
-    chosen = negotiated(ctx) if negotiated is not None else pkg
-    out.PackageInfo = chosen.info() if chosen is not None else None
+    chosen = negotiated(ctx) if negotiated is not None else None
+    out.PackageInfo = (chosen or pkg).info()
     out.NegotiationState = (SECPKG_NEGOTIATION_COMPLETE if ctx.complete
                             else SECPKG_NEGOTIATION_IN_PROGRESS)
     return s.SEC_E_OK

@@ -195,6 +195,17 @@ class GssPackage(SecurityPackage):
         return gss_to_status(failure.major, failure.minor, failure.krb5,
                              consumed_token=consumed_token)
 
+    @staticmethod
+    def step_state(ctx: GssContext) -> Any:
+        """What the next step continues from: the GSS context (Negotiate: its
+        SPNEGO state, which holds the inner mechanism's GSS context)."""
+        return ctx.gss
+
+    @staticmethod
+    def store_state(ctx: GssContext, state: Any) -> None:
+        """Keep a step's result (``InitResult.context``) on the context."""
+        ctx.gss = state
+
     # -- InitializeSecurityContext ------------------------------------------
 
     def initialize(self, cred: Credential, ctx: Optional[Context], target: Optional[str],
@@ -239,7 +250,7 @@ class GssPackage(SecurityPackage):
             if ctx.pending is not None and ctx.pending[0] == in_token:
                 return self._deliver_pending(ctx, out_buf, allocate)
             name = ctx.name
-            gss_ctx = ctx.gss
+            gss_ctx = self.step_state(ctx)
 
         try:
             res = self.gss_init(cred, gss_ctx, name, req, in_token, bindings)
@@ -258,7 +269,7 @@ class GssPackage(SecurityPackage):
             work = new_ctx
         else:
             work = ctx  # type: ignore[assignment]
-        work.gss = res.context
+        self.store_state(work, res.context)
         work.req = req
         try:
             allocated = self._write_token(out_buf, token, allocate)
@@ -379,7 +390,7 @@ class GssPackage(SecurityPackage):
         allocate = bool(req & ASC_REQ_ALLOCATE_MEMORY)
         if ctx is not None and ctx.complete:
             ctx = None  # a new authentication on the same handle
-        gss_ctx = ctx.gss if isinstance(ctx, cls) else None
+        gss_ctx = self.step_state(ctx) if isinstance(ctx, cls) else None
         pending = None
         if ctx is None:
             pending, cred.pending_accept = cred.pending_accept, None
@@ -415,7 +426,7 @@ class GssPackage(SecurityPackage):
             work = new_ctx
         else:
             work = ctx
-        work.gss = res.context
+        self.store_state(work, res.context)
         work.req = req
         work.gss_flags = res.flags
         attrs = self.asc_attrs(res.flags, req)

@@ -11,9 +11,10 @@ Windows behaviour reproduced (the same pages, MS-NLMP 3.4):
   NTLM peer (SSPI, gss-ntlmssp, pyspnego) unseals it.
 * Several DATA buffers form one message (sealed as one RC4 stream, signed
   together); ``SECBUFFER_READONLY`` DATA buffers are left out.
-* ``fQOP`` ``SECQOP_WRAP_NO_ENCRYPT`` signs only: the TOKEN gets the
-  signature, the DATA buffers stay as they are (the peer checks it with
-  VerifySignature: an NTLM message does not say whether it was sealed).
+* ``fQOP`` ``SECQOP_WRAP_NO_ENCRYPT`` is accepted and the message is sealed
+  all the same: NTLM always encrypts (pywin32's sspi demo says so of
+  Windows, and gss-ntlmssp's ``gss_wrap`` ignores ``conf_req_flag`` too), so
+  DecryptMessage unseals it and reports ``pfQOP`` 0.
 * DecryptMessage takes ``[TOKEN, DATA...]``, or ``[STREAM, DATA]`` with the
   whole message in STREAM: it is unsealed in place inside STREAM and the
   DATA buffer is set to describe the plaintext there (``pvBuffer`` a
@@ -200,25 +201,18 @@ def encrypt_message(pkg: Any, ctx: Any, qop: Any, message: Any, seqno: Any,
             return s.SEC_E_BUFFER_TOO_SMALL
     except _RejectError as rejected:
         return rejected.status
-    sealing = qop == 0
-    if sealing and any(only for _, _, only in msg.parts):
+    if any(only for _, _, only in msg.parts):
         return s.SEC_E_UNSUPPORTED_FUNCTION
+    data = _joined(msg.parts, False)
     try:
-        if sealing:
-            data = _joined(msg.parts, False)
-            out, _ = gss.wrap(ctx.gss, data, True)
-            if len(out) != SIGNATURE_SIZE + len(data):
-                return s.SEC_E_INTERNAL_ERROR  # not gss-ntlmssp's layout
-            signature, sealed = out[:SIGNATURE_SIZE], out[SIGNATURE_SIZE:]
-        else:
-            signature = gss.get_mic(ctx.gss, _joined(msg.parts, True))
-            sealed = None
+        out, _ = gss.wrap(ctx.gss, data, True)
     except gss.GssFailure as failure:
         return _status(failure)
-    _writable(msg.token)[:SIGNATURE_SIZE] = signature
+    if len(out) != SIGNATURE_SIZE + len(data):
+        return s.SEC_E_INTERNAL_ERROR  # not gss-ntlmssp's layout
+    _writable(msg.token)[:SIGNATURE_SIZE] = out[:SIGNATURE_SIZE]
     msg.token.cbBuffer = SIGNATURE_SIZE
-    if sealed is not None:
-        _spread(msg.parts, sealed)
+    _spread(msg.parts, out[SIGNATURE_SIZE:])
     if msg.padding is not None:
         msg.padding.cbBuffer = 0
     return s.SEC_E_OK
