@@ -52,7 +52,11 @@ F = TypeVar("F", bound=Callable[..., SECURITY_STATUS])
 
 
 def _entry(func: F) -> F:
-    """Turn unexpected exceptions into SEC_E_INTERNAL_ERROR; let misuse raise."""
+    """Turn unexpected exceptions into SEC_E_INTERNAL_ERROR; let misuse raise.
+
+    Running out of memory (MemoryError: e.g. a huge token copied under a
+    memory limit) is SEC_E_INSUFFICIENT_MEMORY, as the seed page's E1.
+    """
 
     @functools.wraps(func)
     def wrapper(*args: Any, **kwargs: Any) -> SECURITY_STATUS:
@@ -60,6 +64,8 @@ def _entry(func: F) -> F:
             return func(*args, **kwargs)
         except MisuseError:
             raise
+        except MemoryError:
+            return s.SEC_E_INSUFFICIENT_MEMORY
         except Exception:
             log.exception("%s: unexpected error, returning SEC_E_INTERNAL_ERROR",
                           func.__name__)
