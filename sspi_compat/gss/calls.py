@@ -18,6 +18,7 @@ from typing import Any, Dict, List, NamedTuple, Optional, Sequence, Tuple
 import gssapi.raw as gr
 from gssapi.raw import GSSError
 
+from . import _library
 from .errors import GssFailure
 
 __all__ = [
@@ -109,6 +110,9 @@ def acquire_default(usage: str, principal: Optional[str], mech: str) -> Any:
     """
     if usage == "initiate" and getattr(_thread, "active", False):
         return _impersonated_initiator(principal, mech)
+    if principal and _library.is_heimdal() and _library.dir_collection_in_use():
+        raise GssFailure(_library.GSS_S_UNAVAILABLE,
+                         message=_library.HEIMDAL_UNSUPPORTED["collection"])
     try:
         name = _name(principal, False) if principal else None
         return gr.acquire_cred(name, usage=usage, mechs=[_oid(mech)]).creds
@@ -135,7 +139,10 @@ def acquire_password(principal: str, password: str, usage: str, mech: str) -> An
 def acquire_keytab(principal: Optional[str], keytab: Optional[str], usage: str,
                    mech: str) -> Any:
     """An acceptor credential from a keytab (the default one unless ``keytab``)."""
-    if keytab is None or not _HAVE_CRED_STORE:
+    if keytab is not None and not _HAVE_CRED_STORE:  # Heimdal: no gss_acquire_cred_from
+        raise GssFailure(_library.GSS_S_UNAVAILABLE,
+                         message=_library.HEIMDAL_UNSUPPORTED["keytab"])
+    if keytab is None:
         return acquire_default(usage, principal, mech)
     try:
         name = _name(principal, False) if principal else None
@@ -204,6 +211,12 @@ def init(cred: Any, context: Any, target: str, hostbased: bool, mech: str, flags
          token: Optional[bytes],
          channel_bindings: Optional[Tuple[int, bytes, int, bytes, bytes]] = None) -> InitResult:
     """One gss_init_sec_context step; ``flags`` 0 really requests no flags."""
+    if (token is not None and context is not None and mech == MECH_KRB5
+            and not flags & 0x1000 and _library.is_heimdal()  # 0x1000: GSS_C_DCE_STYLE
+            and not _library.krb5_reply_token_ok(token)):
+        # Heimdal 7.8 would crash on it (see _library.krb5_reply_token_ok).
+        raise GssFailure(_library.GSS_S_DEFECTIVE_TOKEN, krb5=True,
+                         message="the reply is not a krb5 AP-REP or KRB-ERROR token")
     try:
         name = _name(target, hostbased)
         res = gr.init_sec_context(name, cred, context=context, mech=_oid(mech),

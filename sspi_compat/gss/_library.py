@@ -1,0 +1,115 @@
+"""Which GSS-API library python-gssapi runs on, and what Heimdal's cannot do.
+
+python-gssapi builds against MIT krb5 or Heimdal (DESIGN.md §4-5). The calls
+in :mod:`.calls` are the same; what differs is collected here, so that a
+feature Heimdal's library lacks answers SEC_E_UNSUPPORTED_FUNCTION with a
+message that says so (:data:`HEIMDAL_UNSUPPORTED`, listed in docs/heimdal.md),
+and two inputs that crash Heimdal 7.8's library are refused before they reach
+it. Nothing here calls GSS: Heimdal reads krb5.conf once per process, at its
+first GSS call, so even finding out which library this is must not be one.
+"""
+
+from __future__ import annotations
+
+import functools
+import os
+import sys
+from typing import Final, Mapping
+
+__all__ = [
+    "GSS_S_DEFECTIVE_TOKEN",
+    "GSS_S_UNAVAILABLE",
+    "HEIMDAL_UNSUPPORTED",
+    "dir_collection_in_use",
+    "gss_library",
+    "is_heimdal",
+    "krb5_reply_token_ok",
+]
+
+GSS_S_DEFECTIVE_TOKEN: Final = 9 << 16
+GSS_S_UNAVAILABLE: Final = 16 << 16  # -> SEC_E_UNSUPPORTED_FUNCTION
+
+#: Feature -> why a Heimdal-built python-gssapi cannot provide it (the message
+#: of the SEC_E_UNSUPPORTED_FUNCTION it answers).
+HEIMDAL_UNSUPPORTED: Final[Mapping[str, str]] = {
+    "keytab": (
+        "Heimdal's GSS library has no credential-store extension (gss_acquire_cred_from):"
+        " an acceptor credential from a keytab other than the default one (KRB5_KTNAME)"
+        " is not supported on Heimdal"
+    ),
+    "collection": (
+        "Heimdal 7.8's GSS library crashes (krb5_cc_cache_match) when a principal is"
+        " looked up in a DIR: ccache collection: choosing a principal within a DIR:"
+        " collection is not supported on Heimdal; point KRB5CCNAME at that principal's"
+        " ccache instead"
+    ),
+}
+
+# The krb5 mechanism OID, DER-encoded (1.2.840.113554.1.2.2).
+_KRB5_OID_DER: Final = bytes.fromhex("2a864886f712010202")
+# TOK_IDs a krb5 initiator may be sent after its AP-REQ: AP-REP, KRB-ERROR.
+_REPLY_TOK_IDS: Final = (b"\x02\x00", b"\x03\x00")
+
+
+@functools.cache
+def gss_library() -> str:
+    """``"heimdal"``, ``"mit"``, ``"apple"`` (GSS.framework, Heimdal-based) or ``"unknown"``.
+
+    Read from the shared objects mapped into this process after
+    ``gssapi.raw`` was imported (Linux: /proc/self/maps): Heimdal's library
+    is ``libgssapi.so.3``, MIT's ``libgssapi_krb5.so.2``.
+    """
+    if sys.platform == "darwin":
+        return "apple"
+    try:
+        with open("/proc/self/maps", encoding="utf-8", errors="replace") as f:
+            maps = f.read()
+    except OSError:
+        return "unknown"
+    if "/libgssapi_krb5.so" in maps:
+        return "mit"
+    if "/libgssapi.so.3" in maps:
+        return "heimdal"
+    return "unknown"
+
+
+def is_heimdal() -> bool:
+    """Whether python-gssapi runs on Heimdal's library (Apple's counts: it is Heimdal's)."""
+    return gss_library() in ("heimdal", "apple")
+
+
+def dir_collection_in_use() -> bool:
+    """Whether ``KRB5CCNAME`` names a DIR: ccache collection."""
+    return os.environ.get("KRB5CCNAME", "").upper().startswith("DIR:")
+
+
+def _der_length(data: bytes, at: int) -> tuple[int, int]:
+    """(length, offset after it) of a DER definite length at ``data[at]``; (-1, at) if bad."""
+    if at >= len(data):
+        return -1, at
+    first = data[at]
+    if first < 0x80:
+        return first, at + 1
+    count = first & 0x7F
+    if count == 0 or count > 4 or at + 1 + count > len(data):
+        return -1, at
+    return int.from_bytes(data[at + 1 : at + 1 + count], "big"), at + 1 + count
+
+
+def krb5_reply_token_ok(token: bytes) -> bool:
+    """Whether ``token`` is framed as a krb5 AP-REP or KRB-ERROR token (RFC 4121 §4.1).
+
+    Heimdal 7.8's gss_init_sec_context, given any other reply in a non-DCE
+    krb5 exchange, decodes an uninitialised buffer as an AP-REP and crashes
+    (init_sec_context.c repl_mutual ignores _gsskrb5_decapsulate's failure).
+    This is the check _gsskrb5_decapsulate makes, made first.
+    """
+    if len(token) < 2 or token[0] != 0x60:
+        return False
+    length, at = _der_length(token, 1)
+    if length != len(token) - at or at >= len(token) or token[at] != 0x06:
+        return False
+    oid_length, at = _der_length(token, at + 1)
+    if oid_length != len(_KRB5_OID_DER) or token[at : at + oid_length] != _KRB5_OID_DER:
+        return False
+    return token[at + oid_length : at + oid_length + 2] in _REPLY_TOK_IDS
