@@ -92,6 +92,9 @@ MECH = gss.MECH_NTLM
 log = logging.getLogger("sspi_compat")
 
 _ROUTINE_MASK = 0xFF << 16
+_GSS_S_NO_CRED = 7 << 16
+_GSS_S_NO_CONTEXT = 8 << 16
+_GSS_S_DEFECTIVE_TOKEN = 9 << 16
 _GSS_S_FAILURE = 13 << 16
 _GSS_S_UNAUTHORIZED = 15 << 16
 
@@ -173,6 +176,8 @@ class NtlmPackage(GssPackage):
         try:
             if use & SECPKG_CRED_OUTBOUND:
                 cred.initiate = gss.acquire_named("initiate", MECH, user, "user", password)
+                if password is None and user is not None:
+                    self._probe(cred)
             if use & SECPKG_CRED_INBOUND:
                 if not os.environ.get("NTLM_USER_FILE"):
                     log.info("NTLM: NTLM_USER_FILE is not set; gss-ntlmssp will refuse "
@@ -183,6 +188,14 @@ class NtlmPackage(GssPackage):
         except gss.GssFailure as failure:
             return self.credential_status(failure), None
         return s.SEC_E_OK, cred
+
+    def _probe(self, cred: NtlmCredential) -> None:
+        """A named credential without a password: make gss-ntlmssp show that it
+        holds a secret for that user (it accepts any ``DOMAIN\\user`` name and
+        fails only when producing a token).  A local NEGOTIATE message, thrown
+        away; GssFailure(GSS_S_NO_CRED) if there is no secret."""
+        res = self.gss_init(cred, None, TargetName("host", True), 0, None, None)
+        self.discard(res.context)
 
     @staticmethod
     def credential_status(failure: gss.GssFailure) -> SECURITY_STATUS:
@@ -238,18 +251,46 @@ class NtlmPackage(GssPackage):
         # server and Windows never reports it.
         return GssPackage.isc_attrs(granted, req) & ~(ISC_RET_MUTUAL_AUTH | ISC_RET_DELEGATE)
 
+    def gss_init(self, cred: GssCredential, gss_ctx: Any, name: TargetName, req: int,
+                 in_token: Optional[bytes], bindings: Any, extra_flags: int = 0,
+                 ) -> gss.InitResult:
+        """gss-ntlmssp's answers, made to say what they mean (measured):
+
+        * the first call fails with GSS_S_FAILURE ("a required argument is
+          missing") when the credential holds a name but no secret -- a user
+          neither in NTLM_USER_FILE nor known to winbind: no credentials;
+        * a message of the wrong type is GSS_S_NO_CONTEXT ("wrong message
+          type"): the token's fault, not the handle's.
+        """
+        try:
+            return super().gss_init(cred, gss_ctx, name, req, in_token, bindings, extra_flags)
+        except gss.GssFailure as failure:
+            routine = failure.major & _ROUTINE_MASK
+            if in_token is None and routine == _GSS_S_FAILURE:
+                raise gss.GssFailure(_GSS_S_NO_CRED, failure.minor,
+                                     message=failure.message) from None
+            if in_token is not None and routine == _GSS_S_NO_CONTEXT:
+                raise gss.GssFailure(_GSS_S_DEFECTIVE_TOKEN, failure.minor,
+                                     message=failure.message) from None
+            raise
+
     def gss_accept(self, cred: GssCredential, gss_ctx: Any, token: bytes, bindings: Any,
                    ) -> gss.AcceptResult:
         """gss-ntlmssp's acceptor reports a refused logon (unknown user, wrong
         password, no NTLM_USER_FILE) as GSS_S_FAILURE with an errno minor
         (EACCES, EINVAL; measured): that is GSS_S_UNAUTHORIZED, which Windows
         answers with SEC_E_LOGON_DENIED.  Malformed messages come as
-        GSS_S_DEFECTIVE_TOKEN and stay SEC_E_INVALID_TOKEN."""
+        GSS_S_DEFECTIVE_TOKEN, or GSS_S_NO_CONTEXT for a message of the wrong
+        type: SEC_E_INVALID_TOKEN both."""
         try:
             return super().gss_accept(cred, gss_ctx, token, bindings)
         except gss.GssFailure as failure:
-            if failure.major & _ROUTINE_MASK == _GSS_S_FAILURE:
+            routine = failure.major & _ROUTINE_MASK
+            if routine == _GSS_S_FAILURE:
                 raise gss.GssFailure(_GSS_S_UNAUTHORIZED, failure.minor,
+                                     message=failure.message) from None
+            if routine == _GSS_S_NO_CONTEXT:
+                raise gss.GssFailure(_GSS_S_DEFECTIVE_TOKEN, failure.minor,
                                      message=failure.message) from None
             raise
 

@@ -28,8 +28,10 @@ Windows behaviour reproduced (the same pages, MS-NLMP 3.4):
   ``SEC_E_BUFFER_TOO_SMALL`` (Encrypt/MakeSignature) or
   ``SEC_E_INVALID_TOKEN`` (Decrypt/Verify); no TOKEN or DATA buffer
   ``SEC_E_INVALID_TOKEN``; an unfinished context ``SEC_E_INVALID_HANDLE``.
-  On failure no caller buffer is changed, and the context stays usable
-  (both RC4 states stay in step: measured).
+  On failure no caller buffer is changed.  After a tampered message the
+  context stays usable (both RC4 states stay in step: measured); after a
+  lost or reordered message it does not, since NTLM seals with one RC4
+  stream per direction (Windows' NTLM neither recovers).
 
 Differences:
 
