@@ -8,7 +8,8 @@ is a candidate.  The list filters; it does not reorder: Negotiate always
 prefers Kerberos to NTLM, as Windows does.
 
 Names Windows accepts there but that have no implementation here
-(``NegoExtender``, ``pku2u``, ``CloudAP``, ``LiveSSP``) are ignored.  Any
+(``NegoExtender``, ``pku2u``, ``CloudAP``, ``LiveSSP``) select nothing
+(``"!pku2u"`` changes nothing, ``"pku2u"`` alone leaves no package).  Any
 other name -- ``Negotiate`` itself included -- is an error
 (:class:`ValueError`; the package answers ``SEC_E_SECPKG_NOT_FOUND``), as is a
 list that leaves no package.
@@ -38,18 +39,20 @@ def parse_package_list(text: Optional[str],
         return None
     wanted = []
     excluded = set()
+    positive = False  # a package was named (even one with no implementation here)
     for raw in text.split(","):
         entry = raw.strip()
         if not entry:
             continue
         negate = entry.startswith("!")
         name = entry[1:].strip().lower() if negate else entry.lower()
+        positive = positive or not negate
         if name in _IGNORED:
             continue
         if name not in NEGOTIABLE:
             raise ValueError(f"unknown package in PackageList: {name!r}")
         (excluded.add(name) if negate else wanted.append(name))
-    base = wanted if wanted else list(NEGOTIABLE)
+    base = wanted if positive else list(NEGOTIABLE)
     allowed = tuple(p for p in NEGOTIABLE if p in base and p not in excluded and p in available)
     if not allowed:
         raise ValueError("PackageList leaves no package to negotiate")

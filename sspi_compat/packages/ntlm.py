@@ -223,7 +223,8 @@ class NtlmPackage(GssPackage):
     def parse_target(self, target: str) -> TargetName:
         """Any target -> a host-based name (gss-ntlmssp takes no other kind).
 
-        ``svc/host[:port][/name][@REALM]`` -> ``svc@host``; ``user@domain`` is
+        ``svc/host[:port][/name][@REALM]`` -> ``svc@host`` (``[v6]:port`` and a bare
+        IPv6 address as host too); ``user@domain`` is
         used as a host-based name as it is; a bare ``host`` -> ``host@host``;
         None or "" (allowed for NTLM) -> ``host``, the local host.
         """
@@ -234,7 +235,11 @@ class NtlmPackage(GssPackage):
             return TargetName("host", True)
         if "/" in target:
             service, _, rest = target.partition("/")
-            host = rest.split("/", 1)[0].split("@", 1)[0].split(":", 1)[0]
+            host = rest.split("/", 1)[0].split("@", 1)[0]
+            if host.startswith("["):  # [IPv6 address]:port
+                host = host[1:].split("]", 1)[0]
+            elif host.count(":") == 1:  # host:port
+                host = host.split(":", 1)[0]
             if not service or not host:
                 raise ValueError("SPN has an empty component")
             return TargetName(f"{service}@{host}", True)
