@@ -688,8 +688,18 @@ def make_signature(pkg: Any, ctx: Any, qop: Any, message: Any, seqno: Any,
     expiry = ctx.expiry
     if expiry is not None and _time() >= expiry:
         return _EXPIRED
-    tok_buf, data_buf, pad_buf = _fast_pair(message.pBuffers)
-    if tok_buf is not None and pad_buf is None:
+    bufs = message.pBuffers
+    tok_buf = None
+    try:
+        if len(bufs) == 2:
+            tok_buf, data_buf = bufs
+            if tok_buf.BufferType != SECBUFFER_TOKEN:
+                tok_buf, data_buf = data_buf, tok_buf
+            if tok_buf.BufferType != SECBUFFER_TOKEN or data_buf.BufferType != SECBUFFER_DATA:
+                tok_buf = None
+    except AttributeError:  # not a SecBuffer: _parse says so
+        tok_buf = None
+    if tok_buf is not None:
         dpv = data_buf.pvBuffer
         tpv = tok_buf.pvBuffer
         tcb = tok_buf.cbBuffer
@@ -743,15 +753,25 @@ def verify_signature(pkg: Any, ctx: Any, message: Any, seqno: Any, qop_out: Any,
     expiry = ctx.expiry
     if expiry is not None and _time() >= expiry:
         return _EXPIRED
-    tok_buf, data_buf, pad_buf = _fast_pair(message.pBuffers)
-    if tok_buf is not None and pad_buf is None:
+    bufs = message.pBuffers
+    tok_buf = None
+    try:
+        if len(bufs) == 2:
+            tok_buf, data_buf = bufs
+            if tok_buf.BufferType != SECBUFFER_TOKEN:
+                tok_buf, data_buf = data_buf, tok_buf
+            if tok_buf.BufferType != SECBUFFER_TOKEN or data_buf.BufferType != SECBUFFER_DATA:
+                tok_buf = None
+    except AttributeError:  # not a SecBuffer: _parse says so
+        tok_buf = None
+    if tok_buf is not None:
         dpv = data_buf.pvBuffer
         tpv = tok_buf.pvBuffer
         tcb = tok_buf.cbBuffer
         if (type(dpv) is bytearray and type(tpv) is bytearray and type(tcb) is int
                 and data_buf.cbBuffer == len(dpv) and 0 <= tcb <= len(tpv)):
             try:
-                _verify_mic(g, dpv, tpv[:tcb])
+                _verify_mic(g, dpv, tpv if tcb == len(tpv) else tpv[:tcb])
             except _GssFailure as failure:
                 return _failure_status(failure)
             if qop_out is not None:
