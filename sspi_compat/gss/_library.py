@@ -17,14 +17,19 @@ import sys
 from typing import Final, Mapping
 
 __all__ = [
+    "GSS_KRB5_GET_SUBKEY_X",
     "GSS_S_DEFECTIVE_TOKEN",
     "GSS_S_UNAVAILABLE",
     "HEIMDAL_UNSUPPORTED",
     "dir_collection_in_use",
     "gss_library",
     "is_heimdal",
+    "keyblock_enctype",
     "krb5_reply_token_ok",
 ]
+
+#: Heimdal: the context's current (sub)key as krb5_store_keyblock wrote it.
+GSS_KRB5_GET_SUBKEY_X: Final = "1.2.752.43.13.8"
 
 GSS_S_DEFECTIVE_TOKEN: Final = 9 << 16
 GSS_S_UNAVAILABLE: Final = 16 << 16  # -> SEC_E_UNSUPPORTED_FUNCTION
@@ -113,3 +118,8 @@ def krb5_reply_token_ok(token: bytes) -> bool:
     if oid_length != len(_KRB5_OID_DER) or token[at : at + oid_length] != _KRB5_OID_DER:
         return False
     return token[at + oid_length : at + oid_length + 2] in _REPLY_TOK_IDS
+
+
+def keyblock_enctype(blob: bytes) -> int:
+    """The enctype of a Heimdal keyblock (int16 keytype, int16 0, int32 length, key); 0 if short."""
+    return int.from_bytes(blob[:2], "big") if len(blob) >= 8 else 0

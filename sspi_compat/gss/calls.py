@@ -297,6 +297,10 @@ def session_key(context: Any) -> Tuple[bytes, int]:
                 enctype = int(dotted[len(_ENCTYPE_OID_PREFIX):])
         except (ValueError, GSSError, TypeError):
             enctype = 0
+    elif _library.is_heimdal():  # Heimdal answers the key only: ask for the keyblock
+        with contextlib.suppress(GSSError, IndexError):
+            blob = gr.inquire_sec_context_by_oid(context, _oid(_library.GSS_KRB5_GET_SUBKEY_X))
+            enctype = _library.keyblock_enctype(bytes(blob[0]))
     return key, enctype
 
 

@@ -471,8 +471,13 @@ class KDCRealm(Realm):
             "permitted_enctypes": enctypes,
             "default_tkt_enctypes": enctypes,
             "default_tgs_enctypes": enctypes,
-            # So that a program seeing only KRB5_CONFIG still stays inside the realm.
+            # Heimdal's name for the enctypes (its libraries ignore MIT's default_t*_enctypes
+            # and would pick the strongest they know for the GSS subkeys).
+            "default_etypes": enctypes,
+            # So that a program seeing only KRB5_CONFIG still stays inside the realm
+            # (default_cc_name: Heimdal's name).
             "default_ccache_name": "FILE:" + self.ccache,
+            "default_cc_name": "FILE:" + self.ccache,
             "default_keytab_name": "FILE:" + self.keytab,
             "default_client_keytab_name": "FILE:" + self.client_keytab,
         }

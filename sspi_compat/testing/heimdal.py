@@ -60,12 +60,14 @@ from sspi_compat.testing._tools import KerberosToolsMissingError, RealmError
 from sspi_compat.testing.ports import LOOPBACK
 
 __all__ = [
+    "GSS_LIBRARY_ENV",
     "HEIMDAL_PREFIX_ENV",
     "HEIMDAL_TOOLS",
     "HeimdalInstall",
     "HeimdalRealm",
     "HeimdalToolsMissingError",
     "find_heimdal",
+    "python_gssapi_library",
 ]
 
 #: Names the directory ``scripts/heimdal-prefix.sh`` unpacked Heimdal into.
@@ -327,13 +329,6 @@ class HeimdalRealm(KDCRealm):
         self._install: Optional[HeimdalInstall] = None
 
     # -- configuration ----------------------------------------------------------
-
-    def _libdefaults(self) -> Dict[str, Any]:
-        libdefaults = super()._libdefaults()
-        # Heimdal's names for what MIT calls default_ccache_name / default_tkt_enctypes.
-        libdefaults["default_cc_name"] = "FILE:" + self.ccache
-        libdefaults["default_etypes"] = " ".join(self.enctypes)
-        return libdefaults
 
     def kdc_conf_profile(self) -> Profile:
         """The contents of kdc.conf (Heimdal's: ``[kdc]``, ``[kadmin]``), as a profile dict."""
@@ -617,3 +612,40 @@ def _heimdal_time(value: str) -> str:
     """``2000-01-01 00:00:00 UTC`` (kadmin.local) -> ``2000-01-01`` (Heimdal's parser)."""
     match = re.match(r"^(\d{4}-\d{2}-\d{2})(?: 00:00(?::00)?)?(?: UTC)?$", value.strip())
     return match.group(1) if match else value
+
+
+#: Overrides :func:`python_gssapi_library` ("heimdal" or "mit").
+GSS_LIBRARY_ENV: Final = "SSPI_COMPAT_GSS_LIBRARY"
+
+
+def python_gssapi_library() -> str:
+    """Which GSS library the installed python-gssapi is linked with, without importing it.
+
+    ``"heimdal"`` (``libgssapi.so.3``), ``"mit"`` (``libgssapi_krb5.so.2``) or
+    ``"unknown"`` (not installed, or another platform), read from the
+    DT_NEEDED names in its extension modules; ``$SSPI_COMPAT_GSS_LIBRARY``
+    overrides. Importing gssapi would be harmless, but this package never does.
+    """
+    forced = os.environ.get(GSS_LIBRARY_ENV, "").strip().lower()
+    if forced:
+        return forced
+    try:
+        import importlib.util
+
+        spec = importlib.util.find_spec("gssapi")
+    except (ImportError, ValueError):
+        return "unknown"
+    if spec is None or not spec.submodule_search_locations:
+        return "unknown"
+    for location in spec.submodule_search_locations:
+        for module in sorted(glob.glob(os.path.join(location, "raw", "misc*.so"))):
+            try:
+                with open(module, "rb") as f:
+                    data = f.read()
+            except OSError:
+                continue
+            if b"libgssapi_krb5.so" in data:
+                return "mit"
+            if b"libgssapi.so.3" in data:
+                return "heimdal"
+    return "unknown"

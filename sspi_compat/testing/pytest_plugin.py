@@ -23,11 +23,15 @@ Fixtures:
     KDC (e.g. with ``allow_rc4=True``), stopped after the test;
     ``factory(kdc="mit", ...)`` for a test about one KDC in particular.
 
-Heimdal's GSS library reads krb5.conf once per process (DESIGN.md §4), so
-with the Heimdal KDC the session realm is started, and its environment put
-into ``os.environ``, when the session starts -- before any test module is
-imported and can make a first GSS call. For the same reason a GSS library
-built on Heimdal cannot use a second realm in the same process.
+Heimdal's GSS library reads krb5.conf once per process -- precisely, once per
+thread, at the thread's first GSS call (DESIGN.md §4). So with the Heimdal
+KDC, or a python-gssapi built on Heimdal, the session realm is started and
+its environment put into ``os.environ`` when the session starts, before any
+test module is imported and can make a first GSS call. And with a
+python-gssapi built on Heimdal, a test whose realm is not the session's (its
+fixtures activated another one, or it uses ``krb5_realm_factory``) runs its
+body in a thread of that realm's own: a long-lived one per krb5.conf, or a
+fresh one for the factory's realms (see :class:`ConfigThreads`).
 
 In external mode tests marked ``kdc_admin`` (they stop the KDC, create
 principals, change keys) and tests that start realms of their own
@@ -42,13 +46,16 @@ from __future__ import annotations
 
 import contextlib
 import os
-from typing import Any, Callable, Iterator, List, Optional, Union
+import queue
+import threading
+from typing import Any, Callable, Dict, Iterator, List, Optional, Tuple, Union
 
 import pytest
 
 from sspi_compat.testing._realm import KDC_ENV, KDC_KINDS, KDCRealm, kdc_kind, make_realm
 from sspi_compat.testing._tools import RealmError
 from sspi_compat.testing.external import EXTERNAL_ENV, ExternalRealm, external_mode
+from sspi_compat.testing.heimdal import python_gssapi_library
 
 __all__ = ["krb5_env", "krb5_realm", "krb5_realm_factory", "start_realm"]
 
@@ -61,6 +68,76 @@ _OWN_REALM_FIXTURE = "krb5_realm_factory"
 _session_realm_key = pytest.StashKey[Optional[AnyRealm]]()
 _session_env_key = pytest.StashKey[Any]()
 _deselected_key = pytest.StashKey[List[str]]()
+_threads_key = pytest.StashKey[Optional["ConfigThreads"]]()
+
+
+class ConfigThreads:
+    """Threads that each keep one reading of one krb5.conf (Heimdal's GSS library).
+
+    :meth:`run` calls a function in the long-lived thread of a krb5.conf path
+    (made on first use), or with ``config=None`` in a fresh thread that ends
+    with the call, and returns its result or raises its exception. Realms a
+    function starts die with its thread (PR_SET_PDEATHSIG), so a long-lived
+    thread keeps the realms it started until :meth:`close`.
+    """
+
+    def __init__(self) -> None:
+        self._queues: Dict[str, queue.Queue[Optional[Callable[[], None]]]] = {}
+        self._threads: List[threading.Thread] = []
+
+    def run(self, config: Optional[str], function: Callable[[], Any]) -> Any:
+        outcome: List[Tuple[bool, Any]] = []
+
+        def job() -> None:
+            try:
+                outcome.append((True, function()))
+            except BaseException as exc:  # re-raised in the calling thread
+                outcome.append((False, exc))
+
+        if config is None:
+            thread = threading.Thread(target=job, name="sspi-compat-fresh-krb5-context")
+            thread.start()
+            thread.join()
+        else:
+            jobs = self._queues.get(config)
+            if jobs is None:
+                jobs = self._queues[config] = queue.Queue()
+                thread = threading.Thread(
+                    target=self._serve, args=(jobs,), name=f"sspi-compat-krb5-context:{config}"
+                )
+                thread.daemon = True
+                thread.start()
+                self._threads.append(thread)
+            done = threading.Event()
+
+            def job_then_signal() -> None:
+                try:
+                    job()
+                finally:
+                    done.set()
+
+            jobs.put(job_then_signal)
+            done.wait()
+        ok, value = outcome[0]
+        if not ok:
+            raise value
+        return value
+
+    @staticmethod
+    def _serve(jobs: queue.Queue[Optional[Callable[[], None]]]) -> None:
+        while True:
+            job = jobs.get()
+            if job is None:
+                return
+            job()
+
+    def close(self) -> None:
+        for jobs in self._queues.values():
+            jobs.put(None)
+        for thread in self._threads:
+            thread.join(timeout=10)
+        self._queues.clear()
+        self._threads.clear()
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
@@ -88,6 +165,7 @@ def pytest_configure(config: pytest.Config) -> None:
     )
     config.stash[_session_realm_key] = None
     config.stash[_deselected_key] = []
+    config.stash[_threads_key] = None
 
 
 def _kind(config: pytest.Config) -> str:
@@ -125,16 +203,40 @@ def _start_external() -> ExternalRealm:
 def pytest_sessionstart(session: pytest.Session) -> None:
     """Heimdal: start the session realm and export its environment now (see above)."""
     config = session.config
-    if _external(config) or _kind(config) != "heimdal" or _is_xdist_controller(config):
+    heimdal_gss = python_gssapi_library() == "heimdal"
+    if _external(config) or _is_xdist_controller(config):
+        return
+    if _kind(config) != "heimdal" and not heimdal_gss:
         return
     try:
-        realm = make_realm("heimdal").start()
+        realm = make_realm(_kind(config)).start()
     except RealmError as exc:
-        raise pytest.UsageError(f"cannot start a throwaway Heimdal realm: {exc}") from None
+        raise pytest.UsageError(f"cannot start a throwaway Kerberos realm: {exc}") from None
     config.stash[_session_realm_key] = realm
     env = realm.activate()
     env.__enter__()
     config.stash[_session_env_key] = env
+    if heimdal_gss:
+        config.stash[_threads_key] = ConfigThreads()
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_pyfunc_call(pyfuncitem: pytest.Function) -> Optional[bool]:
+    """Heimdal GSS: run a test whose realm is not the session's in that realm's thread."""
+    threads = pyfuncitem.config.stash.get(_threads_key, None)
+    realm = pyfuncitem.config.stash.get(_session_realm_key, None)
+    if threads is None or realm is None:
+        return None
+    if _OWN_REALM_FIXTURE in pyfuncitem.fixturenames:
+        config: Optional[str] = None  # the test's own realms: a fresh thread
+    else:
+        config = os.environ.get("KRB5_CONFIG", "")
+        if config == realm.krb5_conf:
+            return None  # the session realm: this (main) thread
+    from _pytest.python import pytest_pyfunc_call as call_test_function
+
+    threads.run(config, lambda: call_test_function(pyfuncitem))
+    return True
 
 
 def pytest_sessionfinish(session: pytest.Session) -> None:
@@ -144,7 +246,10 @@ def pytest_sessionfinish(session: pytest.Session) -> None:
         return
     config.stash[_session_realm_key] = None
     env = config.stash.get(_session_env_key, None)
+    threads = config.stash.get(_threads_key, None)
     try:
+        if threads is not None:
+            threads.close()
         if env is not None:
             env.__exit__(None, None, None)
     finally:
