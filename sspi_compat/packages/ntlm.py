@@ -55,6 +55,7 @@ what gss-ntlmssp's LM compatibility level allows, and ``ptsExpiry`` is
 
 from __future__ import annotations
 
+import errno
 import logging
 import os
 from typing import Any, Optional, Tuple
@@ -92,6 +93,7 @@ MECH = gss.MECH_NTLM
 log = logging.getLogger("sspi_compat")
 
 _ROUTINE_MASK = 0xFF << 16
+_GSS_S_BAD_BINDINGS = 4 << 16
 _GSS_S_NO_CRED = 7 << 16
 _GSS_S_NO_CONTEXT = 8 << 16
 _GSS_S_DEFECTIVE_TOKEN = 9 << 16
@@ -286,11 +288,18 @@ class NtlmPackage(GssPackage):
         (EACCES, EINVAL; measured): that is GSS_S_UNAUTHORIZED, which Windows
         answers with SEC_E_LOGON_DENIED.  Malformed messages come as
         GSS_S_DEFECTIVE_TOKEN, or GSS_S_NO_CONTEXT for a message of the wrong
-        type: SEC_E_INVALID_TOKEN both."""
+        type: SEC_E_INVALID_TOKEN both.  Channel bindings that differ from the
+        client's come as GSS_S_DEFECTIVE_TOKEN with minor EACCES
+        (``ntlm_verify_channel_bindings``, gss-ntlmssp 1.2 gss_sec_ctx.c):
+        SEC_E_BAD_BINDINGS, as Windows reports them."""
         try:
             return super().gss_accept(cred, gss_ctx, token, bindings)
         except gss.GssFailure as failure:
             routine = failure.major & _ROUTINE_MASK
+            if (bindings is not None and routine == _GSS_S_DEFECTIVE_TOKEN
+                    and failure.minor == errno.EACCES):
+                raise gss.GssFailure(_GSS_S_BAD_BINDINGS, failure.minor,
+                                     message=failure.message) from None
             if routine == _GSS_S_FAILURE:
                 raise gss.GssFailure(_GSS_S_UNAUTHORIZED, failure.minor,
                                      message=failure.message) from None

@@ -37,6 +37,8 @@ from sspi_compat import (
     ISC_RET_DELEGATE,
     ISC_RET_INTEGRITY,
     ISC_RET_MUTUAL_AUTH,
+    SEC_CHANNEL_BINDINGS,
+    SEC_E_BAD_BINDINGS,
     SEC_E_BUFFER_TOO_SMALL,
     SEC_E_INVALID_HANDLE,
     SEC_E_INVALID_TOKEN,
@@ -52,6 +54,7 @@ from sspi_compat import (
     SEC_WINNT_AUTH_IDENTITY,
     SEC_WINNT_AUTH_IDENTITY_A,
     SEC_WINNT_AUTH_IDENTITY_ANSI,
+    SECBUFFER_CHANNEL_BINDINGS,
     SECBUFFER_DATA,
     SECBUFFER_PADDING,
     SECBUFFER_READONLY,
@@ -265,6 +268,46 @@ class TestHandshake:
                                          None, 0, ctx, out, ULONG(), TimeStamp()) == \
             SEC_E_BUFFER_TOO_SMALL
         assert bytes(out[0].pvBuffer) == bytes(8) and out[0].cbBuffer == 8
+
+
+class TestChannelBindings:
+    """SECBUFFER_CHANNEL_BINDINGS on both sides (NTLMv2's MsvAvChannelBindings)."""
+
+    @staticmethod
+    def cb(app_data: bytes, **addresses: Any) -> SecBuffer:
+        return SecBuffer(SECBUFFER_CHANNEL_BINDINGS, bytearray(SEC_CHANNEL_BINDINGS(
+            ApplicationData=app_data, **addresses).pack()))
+
+    @pytest.mark.parametrize("client_cb,server_cb,expected", [
+        (b"tls-server-end-point:AAAA", b"tls-server-end-point:AAAA", SEC_E_OK),
+        (b"tls-server-end-point:AAAA", b"tls-server-end-point:BBBB", SEC_E_BAD_BINDINGS),
+        (b"tls-server-end-point:AAAA", None, SEC_E_OK),  # the server does not ask
+        (None, b"tls-server-end-point:BBBB", SEC_E_OK),  # gss-ntlmssp: client without EPA
+    ])
+    def test_application_data(self, ntlm_users: NtlmUsers, cred_factory: Any,
+                              client_cb: Optional[bytes], server_cb: Optional[bytes],
+                              expected: int) -> None:
+        client = cred_factory("NTLM", SECPKG_CRED_OUTBOUND, identity(ntlm_users))
+        server = cred_factory("NTLM", SECPKG_CRED_INBOUND)
+        hs = handshake(client, server, TARGET, REQ, ASC_REQ,
+                       client_extra=(self.cb(client_cb),) if client_cb else (),
+                       server_extra=(self.cb(server_cb),) if server_cb else ())
+        try:
+            assert hs.statuses[-1] == ("server", expected), hs.statuses
+        finally:
+            hs.delete()
+
+    def test_addresses_are_refused_by_the_acceptor(self, ntlm_users: NtlmUsers,
+                                                   cred_factory: Any) -> None:
+        """gss-ntlmssp takes application data only (as TLS bindings are)."""
+        client = cred_factory("NTLM", SECPKG_CRED_OUTBOUND, identity(ntlm_users))
+        server = cred_factory("NTLM", SECPKG_CRED_INBOUND)
+        with_address = self.cb(b"x", dwInitiatorAddrType=2, InitiatorAddress=b"\x7f\0\0\1")
+        hs = handshake(client, server, TARGET, REQ, ASC_REQ, server_extra=(with_address,))
+        try:
+            assert hs.statuses[-1] == ("server", SEC_E_BAD_BINDINGS), hs.statuses
+        finally:
+            hs.delete()
 
 
 class TestLogonFailures:
