@@ -24,7 +24,7 @@ from ._constants import (
 from ._handles import CredHandle, CtxtHandle
 from ._misuse import MisuseError
 from ._status import SECURITY_STATUS
-from ._types import ULONG, PSecPkgInfo, SecBufferDesc, TimeStamp
+from ._types import ULONG, PSecPkgInfo, SecBuffer, SecBufferDesc, TimeStamp
 from .packages import all_packages, find_package
 from .packages._base import Context, Credential
 
@@ -51,6 +51,10 @@ log = logging.getLogger("sspi_compat")
 F = TypeVar("F", bound=Callable[..., SECURITY_STATUS])
 
 
+class _OutOfRange(Exception):  # an internal signal: never leaves _entry
+    """An integer argument no C ULONG can hold: SEC_E_INVALID_PARAMETER."""
+
+
 def _entry(func: F) -> F:
     """Turn unexpected exceptions into SEC_E_INTERNAL_ERROR; let misuse raise.
 
@@ -64,6 +68,8 @@ def _entry(func: F) -> F:
             return func(*args, **kwargs)
         except MisuseError:
             raise
+        except _OutOfRange:
+            return s.SEC_E_INVALID_PARAMETER
         except MemoryError:
             return s.SEC_E_INSUFFICIENT_MEMORY
         except Exception:
@@ -90,13 +96,47 @@ def _ulong(value: Any, what: str) -> int:
     if isinstance(value, bool) or not isinstance(value, int):
         raise MisuseError(f"{what} must be an int, not {type(value).__name__}")
     if value < 0 or value > 0xFFFFFFFFFFFFFFFF:
-        raise ValueError(f"{what} out of range: {value}")
+        raise _OutOfRange(what)  # the right type, an impossible value: a status
     return value
 
 
+_MEMORY = (bytes, bytearray, memoryview)
+
+
+def _need_desc(value: Any, what: str) -> None:
+    """A SecBufferDesc argument (or None) whose buffers are SecBuffers with an
+    int BufferType and memory (or None) in pvBuffer: anything else, even set
+    after construction, is Python misuse.  Sizes are not checked here: a
+    cbBuffer that lies is an SSPI status (SEC_E_INVALID_TOKEN and friends)."""
+    _need(value, SecBufferDesc, what, optional=True)
+    if value is None:
+        return
+    buffers = value.pBuffers
+    if not isinstance(buffers, (list, tuple)):
+        raise MisuseError(f"{what}.pBuffers must be a list of SecBuffer")
+    for buf in buffers:
+        if not isinstance(buf, SecBuffer):
+            raise MisuseError(f"{what} holds SecBuffer objects, not {type(buf).__name__}")
+        if isinstance(buf.BufferType, bool) or not isinstance(buf.BufferType, int):
+            raise MisuseError(f"{what}: BufferType must be an int")
+        if buf.pvBuffer is not None and not isinstance(buf.pvBuffer, _MEMORY):
+            raise MisuseError(f"{what}: pvBuffer must be bytearray, memoryview, bytes or "
+                              f"None, not {type(buf.pvBuffer).__name__}")
+
+
 def _text(value: Any, what: str) -> Optional[str]:
-    """A SEC_CHAR*/SEC_WCHAR* argument: str, bytes (UTF-8) or None."""
-    if value is None or isinstance(value, str):
+    """A SEC_CHAR*/SEC_WCHAR* argument: str, bytes (UTF-8) or None.
+
+    Text no C string can hold (lone surrogates) or bytes that are not UTF-8
+    name nothing: they become U+FFFD, an unknown name, never an exception.
+    """
+    if value is None:
+        return value
+    if isinstance(value, str):
+        try:
+            value.encode("utf-8")
+        except UnicodeEncodeError:
+            return "\ufffd"
         return value
     if isinstance(value, (bytes, bytearray)):
         try:
@@ -246,9 +286,9 @@ def InitializeSecurityContext(phCredential: Optional[CredHandle],
     _ulong(Reserved1, "Reserved1")
     _ulong(Reserved2, "Reserved2")
     _ulong(TargetDataRep, "TargetDataRep")
-    _need(pInput, SecBufferDesc, "pInput", optional=True)
+    _need_desc(pInput, "pInput")
     _need(phNewContext, CtxtHandle, "phNewContext", optional=True)
-    _need(pOutput, SecBufferDesc, "pOutput", optional=True)
+    _need_desc(pOutput, "pOutput")
     _need(pfContextAttr, ULONG, "pfContextAttr")
     _need(ptsExpiry, TimeStamp, "ptsExpiry", optional=True)
     bad = _check_reserved(TargetDataRep, Reserved1, Reserved2)
@@ -299,11 +339,11 @@ def AcceptSecurityContext(phCredential: Optional[CredHandle],
     """AcceptSecurityContext (Kerberos): the server side of the exchange."""
     _need(phCredential, CredHandle, "phCredential", optional=True)
     _need(phContext, CtxtHandle, "phContext", optional=True)
-    _need(pInput, SecBufferDesc, "pInput", optional=True)
+    _need_desc(pInput, "pInput")
     req = _ulong(fContextReq, "fContextReq")
     _ulong(TargetDataRep, "TargetDataRep")
     _need(phNewContext, CtxtHandle, "phNewContext", optional=True)
-    _need(pOutput, SecBufferDesc, "pOutput", optional=True)
+    _need_desc(pOutput, "pOutput")
     _need(pfContextAttr, ULONG, "pfContextAttr")
     _need(ptsExpiry, TimeStamp, "ptsExpiry", optional=True)
     bad = _check_reserved(TargetDataRep)
@@ -361,7 +401,7 @@ def CompleteAuthToken(phContext: CtxtHandle, pToken: Optional[SecBufferDesc],
     A context whose exchange failed is only good for DeleteSecurityContext
     (SEC_E_INVALID_HANDLE here).
     """
-    _need(pToken, SecBufferDesc, "pToken", optional=True)
+    _need_desc(pToken, "pToken")
     ctx = h.lookup(phContext, h.CTXT_TAG)
     if ctx is None or ctx.failed:
         return s.SEC_E_INVALID_HANDLE

@@ -381,8 +381,11 @@ class SEC_WINNT_AUTH_IDENTITY_EXA(SEC_WINNT_AUTH_IDENTITY_EX):
 
 
 def _decode_identity_string(value: Union[str, bytes, None], flags: int) -> Optional[str]:
-    if value is None or isinstance(value, str):
-        return value.rstrip("\0") if isinstance(value, str) else None
+    if value is None:
+        return None
+    if isinstance(value, str):
+        value.encode("utf-8")  # UnicodeEncodeError (a ValueError): no C string holds it
+        return value.rstrip("\0")
     if isinstance(value, (bytes, bytearray, memoryview)):
         raw = bytes(value)
         if flags & SEC_WINNT_AUTH_IDENTITY_UNICODE:
