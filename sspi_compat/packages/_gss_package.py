@@ -413,10 +413,10 @@ class GssPackage(SecurityPackage):
         try:
             allocated = self._write_token(out_buf, token, allocate)
         except bufmap.BadBufferError as err:
-            if ctx is None and err.too_small:
-                cred.pending_accept = (token_in, res)  # nothing consumed (DESIGN 2.1)
-            elif ctx is None:
-                self.discard(res.context)
+            if ctx is None:
+                # nothing consumed (DESIGN 2.1): the retry with a usable output
+                # buffer gets this result; the AP-REQ again would be a replay
+                cred.pending_accept = (token_in, res)
             else:
                 ctx.failed = True
             return s.SEC_E_BUFFER_TOO_SMALL if err.too_small else s.SEC_E_INVALID_TOKEN, None

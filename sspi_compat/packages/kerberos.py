@@ -51,7 +51,7 @@ from .._status import SECURITY_STATUS
 from .._types import SEC_WINNT_AUTH_IDENTITY
 from ..mapping import creds as credmap
 from ..mapping.filetime import expiry_epoch
-from ..mapping.status import gss_to_status
+from ..mapping.status import GSS_S_DEFECTIVE_TOKEN, gss_to_status
 from . import kerberos_messages
 from ._base import Context, Credential, SecurityPackage
 from ._gss_package import (
@@ -171,6 +171,22 @@ class KerberosPackage(GssPackage):
             return None
         name, _ = gss.cred_info(gss_cred, MECH)
         return name
+
+    def gss_accept(self, cred: GssCredential, gss_ctx: Any, token: bytes, bindings: Any,
+                   ) -> gss.AcceptResult:
+        """One acceptor step.
+
+        A first step that wants more input yet has nothing to send back is
+        MIT's answer to a krb5-framed token that is not an AP-REQ (an AP-REP
+        or KRB-ERROR token id): no context exists, and no client could ever
+        continue it.  Windows rejects such a token: SEC_E_INVALID_TOKEN.
+        """
+        res = super().gss_accept(cred, gss_ctx, token, bindings)
+        if gss_ctx is None and not res.complete and not res.token:
+            self.discard(res.context)
+            raise gss.GssFailure(GSS_S_DEFECTIVE_TOKEN, krb5=True,
+                                 message="not an AP-REQ: nothing to continue")
+        return res
 
     def _complete(self, ctx: GssContext) -> None:
         super()._complete(ctx)
