@@ -93,7 +93,8 @@ from sspi_compat import (
 )
 from sspi_compat.testing.pytest_plugin import start_realm
 
-pytestmark = pytest.mark.kdc
+# Every test starts realms of its own (one per enctype): not for an external realm.
+pytestmark = [pytest.mark.kdc, pytest.mark.kdc_admin]
 
 # name -> (MIT enctype name, krb5 enctype number, RFC 4121 checksum length or None)
 ENCTYPES: Dict[str, Tuple[str, int, Optional[int]]] = {

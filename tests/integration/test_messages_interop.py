@@ -71,7 +71,8 @@ from sspi_compat import (
 )
 from sspi_compat.testing.pytest_plugin import start_realm
 
-pytestmark = pytest.mark.kdc
+# Every test starts realms of its own (one per enctype): not for an external realm.
+pytestmark = [pytest.mark.kdc, pytest.mark.kdc_admin]
 
 KRB5 = gr.OID.from_int_seq("1.2.840.113554.1.2.2")
 HOST = "server.sspi.test"

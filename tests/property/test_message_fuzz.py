@@ -70,7 +70,8 @@ FUZZ = settings(max_examples=300, deadline=None,
                 suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
 
 
-def establish(isc_req: int, asc_req: int) -> Tuple[CtxtHandle, CtxtHandle, List[CredHandle]]:
+def establish(target: str, isc_req: int, asc_req: int,
+              ) -> Tuple[CtxtHandle, CtxtHandle, List[CredHandle]]:
     ccred, scred = CredHandle(), CredHandle()
     assert AcquireCredentialsHandle(None, "Kerberos", SECPKG_CRED_OUTBOUND, None, None, None,
                                     None, ccred, None) == SEC_E_OK
@@ -78,7 +79,7 @@ def establish(isc_req: int, asc_req: int) -> Tuple[CtxtHandle, CtxtHandle, List[
                                     None, scred, None) == SEC_E_OK
     client, server = CtxtHandle(), CtxtHandle()
     out = SecBufferDesc([SecBuffer(SECBUFFER_TOKEN, bytearray(48000))])
-    st_ = InitializeSecurityContext(ccred, None, "HTTP/server.sspi.test", isc_req, 0,
+    st_ = InitializeSecurityContext(ccred, None, target, isc_req, 0,
                                     SECURITY_NATIVE_DREP, None, 0, client, out, ULONG(), None)
     assert st_ == SEC_I_CONTINUE_NEEDED
     reply = SecBufferDesc([SecBuffer(SECBUFFER_TOKEN, bytearray(48000))])
@@ -94,11 +95,13 @@ def establish(isc_req: int, asc_req: int) -> Tuple[CtxtHandle, CtxtHandle, List[
 def contexts(krb5_realm: Any) -> Iterator[Any]:
     """(strict client, strict server, lax client, lax server) on the session realm."""
     with krb5_realm.activate():
-        strict = establish(ISC_REQ_MUTUAL_AUTH | ISC_REQ_CONFIDENTIALITY | ISC_REQ_REPLAY_DETECT
+        target = f"HTTP/{krb5_realm.hostname}"
+        strict = establish(target,
+                           ISC_REQ_MUTUAL_AUTH | ISC_REQ_CONFIDENTIALITY | ISC_REQ_REPLAY_DETECT
                            | ISC_REQ_SEQUENCE_DETECT,
                            ASC_REQ_MUTUAL_AUTH | ASC_REQ_CONFIDENTIALITY | ASC_REQ_REPLAY_DETECT
                            | ASC_REQ_SEQUENCE_DETECT)
-        lax = establish(ISC_REQ_MUTUAL_AUTH | ISC_REQ_CONFIDENTIALITY,
+        lax = establish(target, ISC_REQ_MUTUAL_AUTH | ISC_REQ_CONFIDENTIALITY,
                         ASC_REQ_MUTUAL_AUTH | ASC_REQ_CONFIDENTIALITY)
         try:
             yield strict[0], strict[1], lax[0], lax[1]
