@@ -127,8 +127,8 @@ class _Layout(NamedTuple):
     dce: bool  # DCE-style context
     fast: bool  # plain gss_wrap + rotation gives Windows' layout
     cksum: int  # CFX checksum length
-    hl_sealed: int  # TOKEN size, encrypted (CFX; 0 = ask GSS)
-    hl_integ: int  # TOKEN size, integrity only (CFX; 0 = ask GSS)
+    hl_sealed: int  # TOKEN size, encrypted (CFX only; else 0: GSS sizes it)
+    hl_integ: int  # TOKEN size, integrity only (CFX only)
     rrc_sealed: bytes
     rrc_integ: bytes
     mic_size: int  # 0 = unknown
@@ -144,8 +144,10 @@ def _prepare(ctx: Any) -> Union[_Layout, SECURITY_STATUS]:
     or SEC_E_INVALID_HANDLE for a context that is not established."""
     if ctx.failed or not ctx.complete or ctx.gss is None:
         return _INVALID_HANDLE
-    enctype = ctx.enctype
-    dce = bool(ctx.gss_flags & _GSS_C_DCE_STYLE)
+    # Any GSS context class works (a Negotiate context over Kerberos, say): an
+    # unknown enctype takes the general path, where GSS sizes everything.
+    enctype = getattr(ctx, "enctype", 0)
+    dce = bool(getattr(ctx, "gss_flags", 0) & _GSS_C_DCE_STYLE)
     cksum = wl.cfx_checksum_size(enctype)
     if cksum is not None:
         rrc_sealed, rrc_integ = wl.cfx_rrc(cksum, True), wl.cfx_rrc(cksum, False)
