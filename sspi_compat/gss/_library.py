@@ -12,9 +12,12 @@ first GSS call, so even finding out which library this is must not be one.
 from __future__ import annotations
 
 import functools
+import logging
 import os
 import sys
 from typing import Final, Mapping
+
+from .errors import GssFailure
 
 __all__ = [
     "GSS_KRB5_GET_SUBKEY_X",
@@ -26,7 +29,10 @@ __all__ = [
     "is_heimdal",
     "keyblock_enctype",
     "krb5_reply_token_ok",
+    "unsupported",
 ]
+
+log = logging.getLogger("sspi_compat")
 
 #: Heimdal: the context's current (sub)key as krb5_store_keyblock wrote it.
 GSS_KRB5_GET_SUBKEY_X: Final = "1.2.752.43.13.8"
@@ -123,3 +129,12 @@ def krb5_reply_token_ok(token: bytes) -> bool:
 def keyblock_enctype(blob: bytes) -> int:
     """The enctype of a Heimdal keyblock (int16 keytype, int16 0, int32 length, key); 0 if short."""
     return int.from_bytes(blob[:2], "big") if len(blob) >= 8 else 0
+
+
+def unsupported(feature: str) -> GssFailure:
+    """The failure (GSS_S_UNAVAILABLE: SEC_E_UNSUPPORTED_FUNCTION) for a feature of
+    :data:`HEIMDAL_UNSUPPORTED`; its message is logged as a warning, since an
+    SSPI status carries no text."""
+    message = HEIMDAL_UNSUPPORTED[feature]
+    log.warning("SEC_E_UNSUPPORTED_FUNCTION: %s", message)
+    return GssFailure(GSS_S_UNAVAILABLE, message=message)

@@ -111,8 +111,7 @@ def acquire_default(usage: str, principal: Optional[str], mech: str) -> Any:
     if usage == "initiate" and getattr(_thread, "active", False):
         return _impersonated_initiator(principal, mech)
     if principal and _library.is_heimdal() and _library.dir_collection_in_use():
-        raise GssFailure(_library.GSS_S_UNAVAILABLE,
-                         message=_library.HEIMDAL_UNSUPPORTED["collection"])
+        raise _library.unsupported("collection")
     try:
         name = _name(principal, False) if principal else None
         return gr.acquire_cred(name, usage=usage, mechs=[_oid(mech)]).creds
@@ -140,8 +139,7 @@ def acquire_keytab(principal: Optional[str], keytab: Optional[str], usage: str,
                    mech: str) -> Any:
     """An acceptor credential from a keytab (the default one unless ``keytab``)."""
     if keytab is not None and not _HAVE_CRED_STORE:  # Heimdal: no gss_acquire_cred_from
-        raise GssFailure(_library.GSS_S_UNAVAILABLE,
-                         message=_library.HEIMDAL_UNSUPPORTED["keytab"])
+        raise _library.unsupported("keytab")
     if keytab is None:
         return acquire_default(usage, principal, mech)
     try:
