@@ -145,7 +145,8 @@ def _register(library: str) -> bool:
     path = os.path.join(workdir, "mech")
     previous = os.environ.get(MECH_CONFIG_ENV)
     try:
-        with open(path, "w", encoding="utf-8") as fh:
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with open(fd, "w", encoding="utf-8") as fh:
             fh.write("# written by sspi_compat (gss/mechs.py)\n")
             for line in _config_lines():
                 fh.write(line + "\n")
