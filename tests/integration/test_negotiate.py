@@ -721,3 +721,37 @@ class TestMessages:
             assert VerifySignature(hs.server, desc, 0, None) == SEC_E_MESSAGE_ALTERED
         finally:
             hs.delete()
+
+
+class TestExportImport:
+    """ExportSecurityContext / ImportSecurityContext carry the inner mechanism's
+    context; the imported Negotiate context finds its package from it."""
+
+    @pytest.mark.parametrize("target,package", [(HTTP, "Kerberos"),
+                                                ("HTTP/127.0.0.1", "NTLM")])
+    def test_round_trip(self, ntlm_users: NtlmUsers, cred_factory: Any, target: str,
+                        package: str) -> None:
+        from sspi_compat import (
+            SECBUFFER_EMPTY,
+            SECPKG_CONTEXT_EXPORT_DELETE_OLD,
+            ExportSecurityContext,
+            ImportSecurityContext,
+        )
+
+        client = nego(cred_factory, SECPKG_CRED_OUTBOUND)
+        server = nego(cred_factory, SECPKG_CRED_INBOUND)
+        hs = handshake(client, server, target, REQ)
+        try:
+            packed = SecBuffer(SECBUFFER_EMPTY, None)
+            assert ExportSecurityContext(hs.server, SECPKG_CONTEXT_EXPORT_DELETE_OLD, packed,
+                                         None) == SEC_E_OK
+            imported = CtxtHandle()
+            assert ImportSecurityContext("negotiate", packed, None, imported) == SEC_E_OK
+            assert FreeContextBuffer(packed.pvBuffer) == SEC_E_OK
+            assert negotiation_info(imported) == (package, SECPKG_NEGOTIATION_COMPLETE)
+            assert unseal(imported, *seal(hs.client, b"in the importer")) == \
+                (SEC_E_OK, b"in the importer")
+            assert unseal(hs.client, *seal(imported, b"and back")) == (SEC_E_OK, b"and back")
+            DeleteSecurityContext(imported)
+        finally:
+            hs.delete()
