@@ -426,45 +426,86 @@ def QueryContextAttributes(phContext: CtxtHandle, ulAttribute: int, pBuffer: Any
 
 # --- message protection (hot paths: one lookup, one package call) -------------
 
-_lookup = h.lookup
 _CTXT = h.CTXT_TAG
 
 
-@_entry
+# These four skip the generic ``_entry`` wrapper: a fixed-arity function with
+# the handle lookup inlined saves ~130 ns a call, a third of the budget over
+# raw gss_wrap+gss_unwrap for a 100-byte message (DESIGN.md §7).  The
+# exception policy is the same, through ``_unexpected``.
+
+_get = h.table_get
+_INVALID_HANDLE = s.SEC_E_INVALID_HANDLE
+
+
+def _unexpected(funcname: str, exc: Exception) -> SECURITY_STATUS:
+    """``_entry``'s policy for the hand-written hot paths."""
+    if isinstance(exc, MisuseError):
+        raise exc
+    if isinstance(exc, _OutOfRange):
+        return s.SEC_E_INVALID_PARAMETER
+    if isinstance(exc, MemoryError):
+        return s.SEC_E_INSUFFICIENT_MEMORY
+    log.error("%s: unexpected error, returning SEC_E_INTERNAL_ERROR", funcname,
+              exc_info=exc)
+    return s.SEC_E_INTERNAL_ERROR
+
+
 def MakeSignature(phContext: CtxtHandle, fQOP: int, pMessage: SecBufferDesc,
                   MessageSeqNo: int) -> SECURITY_STATUS:
     """MakeSignature: a MIC over the DATA buffers, written into the TOKEN buffer."""
-    ctx = _lookup(phContext, _CTXT)
+    try:
+        ctx = _get((phContext.dwLower, phContext.dwUpper)) if phContext.dwUpper == _CTXT else None
+    except (AttributeError, TypeError):
+        ctx = None
     if ctx is None:
-        return s.SEC_E_INVALID_HANDLE
-    return ctx.package.make_signature(ctx, fQOP, pMessage, MessageSeqNo)  # type: ignore[no-any-return]
+        return _INVALID_HANDLE
+    try:
+        return ctx.package.make_signature(ctx, fQOP, pMessage, MessageSeqNo)  # type: ignore[no-any-return]
+    except Exception as exc:
+        return _unexpected("MakeSignature", exc)
 
 
-@_entry
 def VerifySignature(phContext: CtxtHandle, pMessage: SecBufferDesc, MessageSeqNo: int,
                     pfQOP: Optional[ULONG]) -> SECURITY_STATUS:
     """VerifySignature: checks the TOKEN buffer's MIC over the DATA buffers."""
-    ctx = _lookup(phContext, _CTXT)
+    try:
+        ctx = _get((phContext.dwLower, phContext.dwUpper)) if phContext.dwUpper == _CTXT else None
+    except (AttributeError, TypeError):
+        ctx = None
     if ctx is None:
-        return s.SEC_E_INVALID_HANDLE
-    return ctx.package.verify_signature(ctx, pMessage, MessageSeqNo, pfQOP)  # type: ignore[no-any-return]
+        return _INVALID_HANDLE
+    try:
+        return ctx.package.verify_signature(ctx, pMessage, MessageSeqNo, pfQOP)  # type: ignore[no-any-return]
+    except Exception as exc:
+        return _unexpected("VerifySignature", exc)
 
 
-@_entry
 def EncryptMessage(phContext: CtxtHandle, fQOP: int, pMessage: SecBufferDesc,
                    MessageSeqNo: int) -> SECURITY_STATUS:
     """EncryptMessage: seals DATA buffers in place, header into TOKEN."""
-    ctx = _lookup(phContext, _CTXT)
+    try:
+        ctx = _get((phContext.dwLower, phContext.dwUpper)) if phContext.dwUpper == _CTXT else None
+    except (AttributeError, TypeError):
+        ctx = None
     if ctx is None:
-        return s.SEC_E_INVALID_HANDLE
-    return ctx.package.encrypt_message(ctx, fQOP, pMessage, MessageSeqNo)  # type: ignore[no-any-return]
+        return _INVALID_HANDLE
+    try:
+        return ctx.package.encrypt_message(ctx, fQOP, pMessage, MessageSeqNo)  # type: ignore[no-any-return]
+    except Exception as exc:
+        return _unexpected("EncryptMessage", exc)
 
 
-@_entry
 def DecryptMessage(phContext: CtxtHandle, pMessage: SecBufferDesc, MessageSeqNo: int,
                    pfQOP: Optional[ULONG]) -> SECURITY_STATUS:
     """DecryptMessage: unseals in place; pfQOP reports SECQOP_WRAP_NO_ENCRYPT for sign-only."""
-    ctx = _lookup(phContext, _CTXT)
+    try:
+        ctx = _get((phContext.dwLower, phContext.dwUpper)) if phContext.dwUpper == _CTXT else None
+    except (AttributeError, TypeError):
+        ctx = None
     if ctx is None:
-        return s.SEC_E_INVALID_HANDLE
-    return ctx.package.decrypt_message(ctx, pMessage, MessageSeqNo, pfQOP)  # type: ignore[no-any-return]
+        return _INVALID_HANDLE
+    try:
+        return ctx.package.decrypt_message(ctx, pMessage, MessageSeqNo, pfQOP)  # type: ignore[no-any-return]
+    except Exception as exc:
+        return _unexpected("DecryptMessage", exc)

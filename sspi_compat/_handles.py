@@ -99,6 +99,10 @@ def lookup(handle: Any, tag: int) -> Optional[Any]:
         return None
 
 
+# The raw table lookup, for hot paths that check the tag themselves.
+table_get = _table.get
+
+
 def rebind(handle: SecHandle, tag: int, obj: Any) -> None:
     """Point an existing live handle at a new object (reauthentication)."""
     _table[(handle.dwLower, tag)] = obj
