@@ -409,6 +409,16 @@ def _asc_wrong_principal(realm: Any) -> SECURITY_STATUS:
     return asc(server(HOST), CtxtHandle(), ap_req()[1], 0).status
 
 
+@trigger("asc-keytab-of-another-service", s.SEC_E_WRONG_PRINCIPAL, "ASC",
+         "A ticket for `HTTP/server.sspi.test` accepted with a keytab that holds only "
+         "`host/server.sspi.test`'s keys (`KRB5_KTNAME`, no `pszPrincipal`).")
+def _asc_other_keytab(realm: Any) -> SECURITY_STATUS:
+    token = ap_req()[1]
+    keytab = realm.ktadd(HOST, realm.path(f"host-only-{time.monotonic_ns()}.keytab"))
+    os.environ["KRB5_KTNAME"] = "FILE:" + keytab
+    return asc(server(), CtxtHandle(), token, 0).status
+
+
 @trigger("asc-client-clock-ahead", s.SEC_E_TIME_SKEW, "ASC",
          "Client clock 400 s ahead (ccache time offset +400 s, skew allowance 300 s): the "
          "authenticator's time is outside the server's window.")
