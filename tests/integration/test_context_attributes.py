@@ -218,7 +218,7 @@ def test_sizes_and_key_info_follow_the_real_key(krb5_realm_factory: Any,
                                                 enctype: str) -> None:
     """A realm with one enctype only: SIZES and KEY_INFO must follow it."""
     number, name, bits, cksum, mic, header = ENCTYPES[enctype]
-    realm = krb5_realm_factory(realm="ONE.TEST", enctypes=(enctype,))
+    realm = krb5_realm_factory(kdc="mit", realm="ONE.TEST", enctypes=(enctype,))
     with realm.activate():
         client = must_acquire(SECPKG_CRED_OUTBOUND)
         server = must_acquire(SECPKG_CRED_INBOUND)
