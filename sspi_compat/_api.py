@@ -84,8 +84,8 @@ def _entry(func: F) -> F:
 
 
 def _need(value: Any, kind: Any, what: str, optional: bool = False) -> None:
-    if value is None and optional:
-        return
+    if type(value) is kind or (value is None and optional):
+        return  # the common case, without isinstance's subclass walk
     if not isinstance(value, kind):
         names = kind.__name__ if isinstance(kind, type) else "/".join(k.__name__ for k in kind)
         raise MisuseError(f"{what} must be {names}{' or None' if optional else ''}, "
@@ -93,6 +93,8 @@ def _need(value: Any, kind: Any, what: str, optional: bool = False) -> None:
 
 
 def _ulong(value: Any, what: str) -> int:
+    if type(value) is int and 0 <= value <= 0xFFFFFFFFFFFFFFFF:
+        return value  # the common case
     if isinstance(value, bool) or not isinstance(value, int):
         raise MisuseError(f"{what} must be an int, not {type(value).__name__}")
     if value < 0 or value > 0xFFFFFFFFFFFFFFFF:

@@ -31,6 +31,7 @@ An empty name, embedded NULs or a name of only separators is not a name:
 
 from __future__ import annotations
 
+import functools
 from typing import NamedTuple
 
 __all__ = ["TargetName", "parse_target"]
@@ -47,8 +48,13 @@ def _realm(realm: str) -> str:
     return realm.upper() if realm == realm.lower() else realm
 
 
+@functools.lru_cache(maxsize=512)
 def parse_target(target: str) -> TargetName:
-    """Turn an SPN or UPN into the GSS name to import (see the module table)."""
+    """Turn an SPN or UPN into the GSS name to import (see the module table).
+
+    Cached: a program talks to a handful of services, and this runs on the
+    first leg of every handshake.  (Pure text work: no realm is looked up.)
+    """
     target = target.rstrip("\0")
     if not target or "\0" in target or target.strip("/@") == "":
         raise ValueError("empty or malformed target name")
