@@ -157,23 +157,8 @@ def test_encrypt_stream(self_user_env: MITRealm, pkg_name: str) -> None:
     assert msg == decbuf[1].Buffer
 
 
-NTLM_SIGN_ONLY_WRAP = pytest.mark.xfail(
-    strict=True, raises=win32security.error,
-    reason="core NTLM: DecryptMessage refuses (SEC_E_MESSAGE_ALTERED) what EncryptMessage "
-           "made with SECQOP_WRAP_NO_ENCRYPT; pywin32's sspi demo says NTLM always encrypts")
-
-
-def _signed_only_params() -> list[Any]:
-    params = []
-    for param in PACKAGES:
-        if param.values[0] == "NTLM" and not param.marks:
-            param = pytest.param("NTLM", marks=[NTLM_SIGN_ONLY_WRAP], id="NTLM")
-        params.append(param)
-    return params
-
-
 @pytest.mark.kdc
-@pytest.mark.parametrize("pkg_name", _signed_only_params())
+@pytest.mark.parametrize("pkg_name", PACKAGES)
 def test_wrap_unwrap_signed_only(self_user_env: MITRealm, pkg_name: str) -> None:
     """pywin32's sspi.py demo: "GSSAPI wrapping, no encryption (NTLM always encrypts)"."""
     sspiclient, sspiserver = _doAuth(pkg_name)
