@@ -45,6 +45,7 @@ from __future__ import annotations
 import glob
 import os
 import re
+from datetime import datetime
 from pathlib import Path
 from typing import Any, Dict, Final, List, Mapping, NamedTuple, Optional, Sequence, Tuple
 
@@ -67,6 +68,8 @@ __all__ = [
     "HeimdalRealm",
     "HeimdalToolsMissingError",
     "find_heimdal",
+    "mit_keytab_layout",
+    "mit_klist_layout",
     "python_gssapi_library",
 ]
 
@@ -90,6 +93,9 @@ HEIMDAL_TOOLS: Final[Sequence[str]] = ("kdc", "kadmin", "kinit", "klist", "ktuti
 # The checkout this module lives in: scripts/heimdal-prefix.sh's default target.
 _CHECKOUT_PREFIX: Final = str(Path(__file__).resolve().parents[2] / ".heimdal")
 _SYSTEM_ROOT: Final = "/"
+
+# The largest request the KDC reads (a 70 000-character SPN is a test case).
+_MAX_REQUEST: Final = 1 << 20
 
 # PBKDF2 with 32768 iterations (RFC 8009): ~40 ms a key.
 _SLOW_ENCTYPES: Final = frozenset({"aes256-cts-hmac-sha384-192", "aes128-cts-hmac-sha256-128"})
@@ -282,8 +288,9 @@ class HeimdalRealm(KDCRealm):
     * :meth:`addprinc` takes MIT's flags (``+ok_as_delegate``, ``-allow_tix``,
       ``-expire DATE``, ``-e ENCTYPE:SALT``, ...) and translates them; Heimdal
       options (``--attributes=...``) pass through.
-    * :meth:`klist` is Heimdal's ``klist -v``, :meth:`klist_keytab` its
-      ``ktutil list``; :meth:`kvno` prints MIT's ``<principal>: kvno = N``.
+    * :meth:`klist`, :meth:`klist_keytab` and :meth:`kvno` print what MIT's
+      ``klist -e -f``, ``klist -e -k`` and ``kvno`` print (rebuilt from
+      Heimdal's ``klist -v``, ``ktutil list`` and ``kgetcred``).
     * error texts are Heimdal's ("KDC policy rejects request" for the
       disabled user, "Client (...) expired" for the expired one).
     """
@@ -525,12 +532,18 @@ class HeimdalRealm(KDCRealm):
         return ccache
 
     def klist(self, ccache: Optional[str] = None) -> str:
-        """Heimdal's ``klist -v`` of a ccache (default: the realm's)."""
-        return self.run([*self._command("klist"), "-v", "-c", ccache or self.ccache]).stdout
+        """The tickets of a ccache (default: the realm's) in MIT ``klist -e -f``'s
+        layout, made from Heimdal's ``klist -v`` (so that what parses one parses both;
+        Heimdal's own text: ``realm.run(["klist", "-v", "-c", ccache])``)."""
+        verbose = self.run([*self._command("klist"), "-v", "-c", ccache or self.ccache]).stdout
+        return mit_klist_layout(verbose)
 
     def klist_keytab(self, keytab: Optional[str] = None) -> str:
-        """Heimdal's ``ktutil list`` of a keytab (default: the service keytab)."""
-        return self.run([*self._command("ktutil"), "-k", keytab or self.keytab, "list"]).stdout
+        """The keys of a keytab (default: the service keytab) in MIT ``klist -e -k``'s
+        layout, made from Heimdal's ``ktutil list``."""
+        keytab = keytab or self.keytab
+        listing = self.run([*self._command("ktutil"), "-k", keytab, "list"]).stdout
+        return mit_keytab_layout(keytab, listing)
 
     def kvno(self, service: str, ccache: Optional[str] = None) -> str:
         """Get a service ticket with Heimdal ``kgetcred`` (into ``ccache``, default the
@@ -549,7 +562,14 @@ class HeimdalRealm(KDCRealm):
     # -- internals --------------------------------------------------------------
 
     def _kdc_argv(self) -> List[str]:
-        return [*self._command("kdc"), "--testing", f"--config-file={self.kdc_conf}"]
+        # --max-request: 64 KiB by default (MIT's KDC takes more); Heimdal 7.8 reads
+        # [kdc] max-request wrongly (config.c parses the command-line value), so here.
+        return [
+            *self._command("kdc"),
+            "--testing",
+            f"--config-file={self.kdc_conf}",
+            f"--max-request={_MAX_REQUEST}",
+        ]
 
     def _create_database(self) -> None:
         with open(self.path("kadmind.acl"), "w", encoding="utf-8") as f:
@@ -649,3 +669,83 @@ def python_gssapi_library() -> str:
             if b"libgssapi.so.3" in data:
                 return "heimdal"
     return "unknown"
+
+
+# Heimdal's ticket flag names -> MIT klist's letters, in MIT's order (klist.c).
+_FLAG_LETTERS: Final = (
+    ("forwardable", "F"),
+    ("forwarded", "f"),
+    ("proxiable", "P"),
+    ("proxy", "p"),
+    ("may-postdate", "D"),
+    ("postdated", "d"),
+    ("renewable", "R"),
+    ("initial", "I"),
+    ("invalid", "i"),
+    ("pre-authent", "A"),
+    ("hw-authent", "H"),
+    ("transited-policy-checked", "T"),
+    ("ok-as-delegate", "O"),
+    ("anonymous", "a"),
+)
+# Heimdal's enctype names that MIT spells otherwise.
+_MIT_ENCTYPE_NAMES: Final = {"arcfour-hmac-md5": "arcfour-hmac"}
+
+
+def _mit_time(heimdal_time: str) -> str:
+    """``Nov 25 16:54:15 2026`` (Heimdal, LC_ALL=C) -> ``11/25/26 16:54:15`` (MIT)."""
+    text = heimdal_time.replace("(expired)", "").strip()
+    try:
+        return datetime.strptime(text, "%b %d %H:%M:%S %Y").strftime("%m/%d/%y %H:%M:%S")
+    except ValueError:
+        return text
+
+
+def mit_klist_layout(verbose: str) -> str:
+    """Heimdal's ``klist -v`` as MIT's ``klist -e -f`` prints the same ccache."""
+    blocks = [b for b in verbose.strip().split("\n\n") if b.strip()]
+    head: Dict[str, str] = {}
+    tickets: List[Dict[str, str]] = []
+    for block in blocks:
+        fields: Dict[str, str] = {}
+        for line in block.splitlines():
+            key, sep, value = line.strip().partition(":")
+            if sep:
+                fields.setdefault(key.strip(), value.strip())
+        if "Server" in fields:
+            tickets.append(fields)
+        else:
+            head.update(fields)
+    lines = [
+        f"Ticket cache: {head.get('Credentials cache', '')}",
+        f"Default principal: {head.get('Principal', '')}",
+        "",
+        "Valid starting     Expires            Service principal",
+    ]
+    for t in tickets:
+        start = t.get("Start time") or t.get("Auth time", "")
+        lines.append(f"{_mit_time(start)}  {_mit_time(t.get('End time', ''))}  {t['Server']}")
+        if t.get("Renew till"):
+            lines.append(f"\trenew until {_mit_time(t['Renew till'])}")
+        names = {n.strip() for n in t.get("Ticket flags", "").split(",")}
+        letters = "".join(letter for name, letter in _FLAG_LETTERS if name in names)
+        tkt = t.get("Ticket etype", "").split(",")[0].strip()
+        skey = t.get("Session key", "").split(",")[0].strip() or tkt
+        tkt, skey = (_MIT_ENCTYPE_NAMES.get(e, e) for e in (tkt, skey))
+        lines.append(f"\tFlags: {letters}, Etype (skey, tkt): {skey}, {tkt} ")
+    return "\n".join(lines) + "\n"
+
+
+def mit_keytab_layout(keytab: str, listing: str) -> str:
+    """Heimdal's ``ktutil list`` as MIT's ``klist -e -k`` prints the same keytab."""
+    lines = [
+        f"Keytab name: FILE:{keytab}",
+        "KVNO Principal",
+        "---- " + "-" * 74,
+    ]
+    for line in listing.splitlines():
+        words = line.split()
+        if len(words) >= 3 and words[0].isdigit():
+            enctype = _MIT_ENCTYPE_NAMES.get(words[1], words[1])
+            lines.append(f"{int(words[0]):4d} {words[2]} ({enctype}) ")
+    return "\n".join(lines) + "\n"

@@ -256,8 +256,18 @@ def pytest_sessionfinish(session: pytest.Session) -> None:
         realm.stop()
 
 
+@pytest.hookimpl(trylast=True)
 def pytest_collection_modifyitems(config: pytest.Config, items: List[pytest.Item]) -> None:
-    """External mode: deselect the tests that administer the realm, and say so."""
+    """External mode: deselect the tests that administer the realm, and say so.
+
+    Runs last, so that a conftest.py can mark first, e.g. every test using a
+    fixture that creates principals::
+
+        def pytest_collection_modifyitems(items):
+            for item in items:
+                if "self_user_env" in item.fixturenames:
+                    item.add_marker("kdc_admin")
+    """
     if not _external(config):
         return
     kept: List[pytest.Item] = []
