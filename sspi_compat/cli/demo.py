@@ -12,7 +12,7 @@
 from __future__ import annotations
 
 import contextlib
-from typing import Iterator, List, Optional, Tuple
+from typing import Any, Iterator, List, Optional, Tuple
 
 import sspi_compat as sc
 
@@ -49,14 +49,26 @@ def _say(step: str, status: sc.SECURITY_STATUS, extra: str = "") -> None:
 
 
 @contextlib.contextmanager
-def _realm(external: bool) -> Iterator[Optional[object]]:
+def _realm(external: bool) -> Iterator[Optional[Any]]:
     if external:
-        yield None
-        return
-    from sspi_compat.testing import MITRealm
+        # A realm described by SSPI_COMPAT_* variables or SSPI_COMPAT_REALM_JSON
+        # (docs/testing.md); without them, the environment as it is.
+        from sspi_compat.testing import ExternalRealm, RealmError
 
-    with MITRealm() as realm, realm.activate():
-        print(f"embedded MIT realm {realm.realm} on 127.0.0.1:{realm.port}; "
+        try:
+            described = ExternalRealm.from_environ()
+        except RealmError:
+            yield None
+            return
+        with described, described.activate():
+            print(f"external realm {described.realm}; client logged on into "
+                  f"{described.env['KRB5CCNAME']}")
+            yield described
+        return
+    from sspi_compat.testing import make_realm  # MIT, or SSPI_COMPAT_KDC=heimdal
+
+    with make_realm() as realm, realm.activate():
+        print(f"embedded {realm.provider} realm {realm.realm} on 127.0.0.1:{realm.port}; "
               f"client {realm.user} logged on into {realm.ccache}")
         yield realm
 
@@ -65,10 +77,14 @@ def run_demo(package: str = "Kerberos", target: Optional[str] = None,
              external: bool = False) -> int:
     with _realm(external) as realm:
         if target is None:
-            if realm is None:
-                print("--external needs --target SPN")
+            try:
+                hostname = getattr(realm, "hostname", None)
+            except RuntimeError:  # an external realm that names no service
+                hostname = None
+            if hostname is None:
+                print("--external needs --target SPN (or SSPI_COMPAT_HTTP_SERVICE)")
                 return 2
-            target = f"HTTP/{getattr(realm, 'hostname', 'localhost')}"
+            target = f"HTTP/{hostname}"
         return _walk(package, target)
 
 

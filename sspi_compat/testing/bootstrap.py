@@ -18,6 +18,7 @@ its own, 2 if the realm could not start.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import os
 import shlex
@@ -73,6 +74,11 @@ def bootstrap(
     ``kdc_host`` the name clients reach the KDC by (written into krb5.conf).
     Returns the running realm; the caller stops it (or calls :func:`serve`).
     """
+    # Files left by an earlier run (a container's volume) must not say "ready".
+    for stale in (json_path, env_path):
+        if stale:
+            with contextlib.suppress(FileNotFoundError):
+                os.unlink(stale)
     started = make_realm(
         kdc,
         realm=realm,
