@@ -1,19 +1,22 @@
-"""QueryContextAttributes / QueryCredentialsAttributes for the NTLM and
-Negotiate packages (the Kerberos package has its own, with enctype facts).
+"""QueryContextAttributes / QueryCredentialsAttributes: what the packages share.
 
 Each supported ``SECPKG_ATTR_*`` fills the structure the caller passes, as
 the C call fills the memory ``pBuffer`` points to.  A structure of the wrong
 type is Python misuse (TypeError); an attribute the package does not support
 answers ``SEC_E_UNSUPPORTED_FUNCTION``.
 
-The package supplies ``pkg.sizes(ctx, out)`` for ``SECPKG_ATTR_SIZES`` and,
-for Negotiate, ``pkg.negotiated(ctx)`` (the package that was negotiated,
-reported by ``SECPKG_ATTR_NEGOTIATION_INFO``).
+:data:`COMMON` holds the fillers whose answer is the same for every package
+(names, lifespan, flags, package and negotiation info, session key);
+:data:`QUERIES` adds ``SECPKG_ATTR_SIZES`` from ``pkg.sizes(ctx, out)`` (NTLM,
+Negotiate).  The Kerberos package passes its own table to :func:`query`
+(:mod:`.kerberos_attrs`: sizes from the enctype, KEY_INFO, AUTHORITY, ...).
+For Negotiate, ``pkg.negotiated(ctx)`` names the package that was negotiated,
+which PACKAGE_INFO and NEGOTIATION_INFO report.
 """
 
 from __future__ import annotations
 
-from typing import Any, Callable, Dict, Tuple, Type
+from typing import Any, Callable, Final, Mapping, Tuple, Type
 
 from .. import _status as s
 from .. import gss
@@ -45,7 +48,10 @@ from .._types import (
 )
 from ..mapping.status import gss_to_status
 
-__all__ = ["SUPPORTED", "query", "query_credentials"]
+__all__ = ["COMMON", "QUERIES", "Queries", "query", "query_credentials"]
+
+#: attribute -> (the structure it fills, filler(pkg, ctx, structure) -> status)
+Queries = Mapping[int, Tuple[Type[Any], Callable[..., SECURITY_STATUS]]]
 
 
 def _sizes(pkg: Any, ctx: Any, out: SecPkgContext_Sizes) -> SECURITY_STATUS:
@@ -78,18 +84,21 @@ def _flags(pkg: Any, ctx: Any, out: SecPkgContext_Flags) -> SECURITY_STATUS:
     return s.SEC_E_OK
 
 
-def _package_info(pkg: Any, ctx: Any, out: SecPkgContext_PackageInfo) -> SECURITY_STATUS:
+def _chosen(pkg: Any, ctx: Any) -> Any:
+    """The package whose SecPkgInfo the context reports: Negotiate's choice, else ``pkg``."""
     negotiated = getattr(pkg, "negotiated", None)
     chosen = negotiated(ctx) if negotiated is not None else None
-    out.PackageInfo = (chosen or pkg).info()
+    return chosen or pkg
+
+
+def _package_info(pkg: Any, ctx: Any, out: SecPkgContext_PackageInfo) -> SECURITY_STATUS:
+    out.PackageInfo = _chosen(pkg, ctx).info()
     return s.SEC_E_OK
 
 
 def _negotiation_info(pkg: Any, ctx: Any, out: SecPkgContext_NegotiationInfo,
                       ) -> SECURITY_STATUS:
-    negotiated = getattr(pkg, "negotiated", None)
-    chosen = negotiated(ctx) if negotiated is not None else None
-    out.PackageInfo = (chosen or pkg).info()
+    out.PackageInfo = _chosen(pkg, ctx).info()
     out.NegotiationState = (SECPKG_NEGOTIATION_COMPLETE if ctx.complete
                             else SECPKG_NEGOTIATION_IN_PROGRESS)
     return s.SEC_E_OK
@@ -108,8 +117,7 @@ def _session_key(pkg: Any, ctx: Any, out: SecPkgContext_SessionKey) -> SECURITY_
     return s.SEC_E_OK
 
 
-_QUERIES: Dict[int, Tuple[Type[Any], Callable[..., SECURITY_STATUS]]] = {
-    SECPKG_ATTR_SIZES: (SecPkgContext_Sizes, _sizes),
+COMMON: Final[Queries] = {
     SECPKG_ATTR_NAMES: (SecPkgContext_Names, _names),
     SECPKG_ATTR_NATIVE_NAMES: (SecPkgContext_NativeNames, _native_names),
     SECPKG_ATTR_LIFESPAN: (SecPkgContext_Lifespan, _lifespan),
@@ -119,11 +127,13 @@ _QUERIES: Dict[int, Tuple[Type[Any], Callable[..., SECURITY_STATUS]]] = {
     SECPKG_ATTR_SESSION_KEY: (SecPkgContext_SessionKey, _session_key),
 }
 
-SUPPORTED = tuple(_QUERIES)
+QUERIES: Final[Queries] = {SECPKG_ATTR_SIZES: (SecPkgContext_Sizes, _sizes), **COMMON}
 
 
-def query(pkg: Any, ctx: Any, attribute: int, buffer: Any) -> SECURITY_STATUS:
-    entry = _QUERIES.get(attribute)
+def query(pkg: Any, ctx: Any, attribute: int, buffer: Any, table: Queries = QUERIES,
+          ) -> SECURITY_STATUS:
+    """QueryContextAttributes for ``attribute`` from ``table``."""
+    entry = table.get(attribute)
     if entry is None:
         return s.SEC_E_UNSUPPORTED_FUNCTION
     cls, fill = entry
@@ -134,6 +144,7 @@ def query(pkg: Any, ctx: Any, attribute: int, buffer: Any) -> SECURITY_STATUS:
 
 
 def query_credentials(pkg: Any, cred: Any, attribute: int, buffer: Any) -> SECURITY_STATUS:
+    """QueryCredentialsAttributes: SECPKG_CRED_ATTR_NAMES from ``pkg.credential_name(cred)``."""
     if attribute != SECPKG_CRED_ATTR_NAMES:
         return s.SEC_E_UNSUPPORTED_FUNCTION
     if not isinstance(buffer, SecPkgCredentials_Names):

@@ -51,7 +51,7 @@ from .._types import SEC_WINNT_AUTH_IDENTITY
 from ..mapping import creds as credmap
 from ..mapping.filetime import expiry_epoch
 from ..mapping.status import GSS_S_DEFECTIVE_TOKEN, gss_to_status
-from . import kerberos_messages
+from . import _context_attrs, kerberos_attrs, kerberos_messages
 from ._base import Context, Credential, SecurityPackage
 from ._gss_package import (
     ASC_ECHO,
@@ -202,17 +202,13 @@ class KerberosPackage(GssPackage):
     # -- attributes and teardown -------------------------------------------
 
     def query_context(self, ctx: Context, attribute: int, buffer: Any) -> SECURITY_STATUS:
-        from . import kerberos_attrs
-
         assert isinstance(ctx, KerberosContext)
         return kerberos_attrs.query(self, ctx, attribute, buffer)
 
     def query_credentials(self, cred: Credential, attribute: int, buffer: Any,
                           ) -> SECURITY_STATUS:
-        from . import kerberos_attrs
-
         assert isinstance(cred, KerberosCredential)
-        return kerberos_attrs.query_credentials(self, cred, attribute, buffer)
+        return _context_attrs.query_credentials(self, cred, attribute, buffer)
 
     def free_credentials(self, cred: Credential) -> None:
         super().free_credentials(cred)
