@@ -71,25 +71,21 @@ from typing import Any, List, NamedTuple, Optional, Tuple, Union
 from .. import _status as s
 from .. import gss
 from .._constants import (
-    SECBUFFER_ATTRMASK,
     SECBUFFER_DATA,
     SECBUFFER_PADDING,
-    SECBUFFER_READONLY,
-    SECBUFFER_READONLY_WITH_CHECKSUM,
-    SECBUFFER_STREAM,
     SECBUFFER_TOKEN,
     SECQOP_WRAP_NO_ENCRYPT,
 )
-from .._misuse import MisuseError
 from .._status import SECURITY_STATUS
-from .._types import ULONG, SecBuffer, SecBufferDesc
+from .._types import ULONG, SecBufferDesc
 from ..mapping import wrap_layout as wl
 from ..mapping.enctypes import enctype_info
+from ..mapping.flags import GSS_C_DCE_STYLE
 from ..mapping.status import GSS_S_DEFECTIVE_TOKEN, ROUTINE_MASK, gss_to_status
+from . import _message_buffers as mb
+from ._message_buffers import Message, Part, RejectedError
 
 __all__ = ["decrypt_message", "encrypt_message", "make_signature", "verify_signature"]
-
-_GSS_C_DCE_STYLE = 0x1000
 
 _OK = s.SEC_E_OK
 _INVALID_HANDLE = s.SEC_E_INVALID_HANDLE
@@ -107,16 +103,7 @@ _get_mic: Any = gss.get_mic
 _verify_mic: Any = gss.verify_mic
 _GssFailure = gss.GssFailure
 
-_TYPE_MASK = ~SECBUFFER_ATTRMASK & 0xFFFFFFFF
 _BIG = 4096  # above this, slice through a memoryview instead of copying twice
-
-
-class _LayoutError(Exception):
-    """A buffer layout the call cannot use; carries the status to return."""
-
-    def __init__(self, status: SECURITY_STATUS) -> None:
-        super().__init__(str(status))
-        self.status = status
 
 
 class _Layout(NamedTuple):
@@ -147,7 +134,7 @@ def _prepare(ctx: Any) -> Union[_Layout, SECURITY_STATUS]:
     # Any GSS context class works (a Negotiate context over Kerberos, say): an
     # unknown enctype takes the general path, where GSS sizes everything.
     enctype = getattr(ctx, "enctype", 0)
-    dce = bool(getattr(ctx, "gss_flags", 0) & _GSS_C_DCE_STYLE)
+    dce = bool(getattr(ctx, "gss_flags", 0) & GSS_C_DCE_STYLE)
     cksum = wl.cfx_checksum_size(enctype)
     if cksum is not None:
         rrc_sealed, rrc_integ = wl.cfx_rrc(cksum, True), wl.cfx_rrc(cksum, False)
@@ -166,21 +153,7 @@ def _prepare(ctx: Any) -> Union[_Layout, SECURITY_STATUS]:
     return lay
 
 
-# --- arguments -------------------------------------------------------------------
-
-
-def _check_args(qop: Any, message: Any, seqno: Any) -> None:
-    if type(qop) is not int and (isinstance(qop, bool) or not isinstance(qop, int)):
-        raise MisuseError(f"fQOP must be an int, not {type(qop).__name__}")
-    if type(seqno) is not int and (isinstance(seqno, bool) or not isinstance(seqno, int)):
-        raise MisuseError(f"MessageSeqNo must be an int, not {type(seqno).__name__}")
-    if message is not None and not isinstance(message, SecBufferDesc):
-        raise MisuseError(f"pMessage must be a SecBufferDesc, not {type(message).__name__}")
-
-
-def _check_qop_out(qop_out: Any) -> None:
-    if qop_out is not None and not isinstance(qop_out, ULONG):
-        raise MisuseError(f"pfQOP must be a ULONG or None, not {type(qop_out).__name__}")
+# --- failures ------------------------------------------------------------------
 
 
 def _failure_status(failure: Any, token: Any = None) -> SECURITY_STATUS:
@@ -196,95 +169,13 @@ def _failure_status(failure: Any, token: Any = None) -> SECURITY_STATUS:
 # --- buffers -----------------------------------------------------------------------
 
 
-def _view(buf: Any) -> memoryview:
-    """The first cbBuffer bytes of a buffer, as a byte memoryview (no copy)."""
-    pv = buf.pvBuffer
-    cb = buf.cbBuffer
-    if isinstance(cb, bool) or not isinstance(cb, int) or cb < 0:
-        raise _LayoutError(_INVALID_TOKEN)
-    if pv is None:
-        if cb:
-            raise _LayoutError(_INVALID_TOKEN)
-        return memoryview(b"")
-    try:
-        if isinstance(pv, (bytes, bytearray)):
-            mv = memoryview(pv)
-        elif isinstance(pv, memoryview):
-            mv = pv if pv.format == "B" and pv.ndim == 1 else pv.cast("B")
-        else:
-            raise _LayoutError(_INVALID_TOKEN)
-        if cb > mv.nbytes:
-            raise _LayoutError(_INVALID_TOKEN)
-        return mv[:cb]
-    except (ValueError, TypeError):  # released, non-contiguous or odd memoryviews
-        raise _LayoutError(_INVALID_TOKEN) from None
-
-
-def _writable(buf: Any) -> memoryview:
-    """A writable byte view of the whole buffer memory; immutable memory is
-    replaced by a bytearray copy of the same capacity (call only after success)."""
-    pv = buf.pvBuffer
-    if isinstance(pv, bytearray):
-        return memoryview(pv)
-    if isinstance(pv, memoryview) and not pv.readonly:
-        return pv if pv.format == "B" and pv.ndim == 1 else pv.cast("B")
-    copy = bytearray(pv if pv is not None else b"")
-    buf.pvBuffer = copy
-    return memoryview(copy)
-
-
-def _put(buf: Any, data: Any, offset: int = 0) -> None:
-    n = len(data)
-    if n:
-        _writable(buf)[offset:offset + n] = data
-
-
-class _Message(NamedTuple):
-    token: Any  # SecBuffer or None
-    stream: Any
-    padding: Any
-    parts: List[Tuple[Any, memoryview, bool]]  # (buffer, view, sign_only) in order
-
-
-def _parse(message: Any) -> _Message:
-    if message is None:
-        raise _LayoutError(_INVALID_TOKEN)
-    token = stream = padding = None
-    parts: List[Tuple[Any, memoryview, bool]] = []
-    try:
-        buffers = list(message.pBuffers)
-    except TypeError:
-        raise _LayoutError(_INVALID_TOKEN) from None
-    for buf in buffers:
-        if not isinstance(buf, SecBuffer):
-            raise MisuseError(f"SecBufferDesc holds SecBuffer objects, not {type(buf).__name__}")
-        btype = buf.BufferType
-        if isinstance(btype, bool) or not isinstance(btype, int):
-            raise _LayoutError(_INVALID_TOKEN)
-        kind = btype & _TYPE_MASK
-        if kind == SECBUFFER_DATA:
-            if btype & SECBUFFER_READONLY_WITH_CHECKSUM:
-                parts.append((buf, _view(buf), True))
-            elif not btype & SECBUFFER_READONLY:
-                parts.append((buf, _view(buf), False))
-        elif kind == SECBUFFER_TOKEN:
-            if token is None:
-                token = buf
-        elif kind == SECBUFFER_STREAM:
-            if stream is None:
-                stream = buf
-        elif kind == SECBUFFER_PADDING and padding is None:
-            padding = buf
-    return _Message(token, stream, padding, parts)
-
-
-def _signed_data(parts: List[Tuple[Any, memoryview, bool]]) -> bytes:
+def _signed_data(parts: List[Part]) -> bytes:
     if len(parts) == 1:
         return parts[0][1].tobytes()
     return b"".join(view for _, view, _ in parts)
 
 
-def _distribute(parts: List[Tuple[Any, memoryview, bool]], plain: Any) -> None:
+def _distribute(parts: List[Part], plain: Any) -> None:
     """Write ``plain`` across the DATA parts in order; each cbBuffer becomes its share."""
     offset = 0
     total = len(plain)
@@ -293,13 +184,13 @@ def _distribute(parts: List[Tuple[Any, memoryview, bool]], plain: Any) -> None:
             continue
         take = min(len(view), total - offset)
         if take:
-            _put(buf, memoryview(plain)[offset:offset + take] if take > _BIG
+            mb.put(buf, memoryview(plain)[offset:offset + take] if take > _BIG
                  else plain[offset:offset + take])
         buf.cbBuffer = take
         offset += take
 
 
-def _capacity(parts: List[Tuple[Any, memoryview, bool]]) -> int:
+def _capacity(parts: List[Part]) -> int:
     return sum(len(view) for _, view, sign in parts if not sign)
 
 
@@ -339,7 +230,7 @@ def encrypt_message(pkg: Any, ctx: Any, qop: Any, message: Any, seqno: Any,
                     ) -> SECURITY_STATUS:
     """EncryptMessage (Kerberos): seal the DATA buffers in place, header into TOKEN."""
     if type(qop) is not int or type(message) is not SecBufferDesc or type(seqno) is not int:
-        _check_args(qop, message, seqno)
+        mb.check_args(qop, message, seqno)
         if message is None:
             return _INVALID_TOKEN  # a NULL pMessage
     if qop == 0:
@@ -375,7 +266,7 @@ def encrypt_message(pkg: Any, ctx: Any, qop: Any, message: Any, seqno: Any,
                     tok_buf = None
             else:
                 tok_buf, data_buf, pad_buf = _fast_pair(bufs)
-        except AttributeError:  # not a SecBuffer: _parse says so
+        except AttributeError:  # not a SecBuffer: mb.parse says so
             tok_buf = None
         if tok_buf is not None:
             dpv = data_buf.pvBuffer
@@ -402,19 +293,19 @@ def encrypt_message(pkg: Any, ctx: Any, qop: Any, message: Any, seqno: Any,
                         pad_buf.cbBuffer = 0
                     return _OK
     try:
-        return _encrypt_general(ctx, lay, conf, _parse(message), tok)
-    except _LayoutError as rejected:
+        return _encrypt_general(ctx, lay, conf, mb.parse(message), tok)
+    except RejectedError as rejected:
         return rejected.status
 
 
-def _encrypt_general(ctx: Any, lay: _Layout, conf: bool, msg: _Message,
+def _encrypt_general(ctx: Any, lay: _Layout, conf: bool, msg: Message,
                      token: Optional[bytes] = None) -> SECURITY_STATUS:
     """Any layout.  ``token``: a gss_wrap result the fast path already has."""
     tok_buf, parts = msg.token, msg.parts
     if tok_buf is None or not parts:
         return _INVALID_TOKEN
-    room = len(_view(tok_buf))
-    pad_room = len(_view(msg.padding)) if msg.padding is not None else 0
+    room = len(mb.view(tok_buf))
+    pad_room = len(mb.view(msg.padding)) if msg.padding is not None else 0
     g = ctx.gss
     sign_only = any(sign for _, _, sign in parts)
     if lay.cfx and not lay.dce and not sign_only:
@@ -431,7 +322,7 @@ def _encrypt_general(ctx: Any, lay: _Layout, conf: bool, msg: _Message,
             return s.SEC_E_INTERNAL_ERROR
         if room < len(header):
             return _TOO_SMALL  # unreachable with MIT (EC 0); the message is spent
-        _put(tok_buf, header)
+        mb.put(tok_buf, header)
         tok_buf.cbBuffer = len(header)
         if conf:
             _distribute(parts, memoryview(token)[lead:len(token) - len(header) + lead])
@@ -452,13 +343,13 @@ def _encrypt_general(ctx: Any, lay: _Layout, conf: bool, msg: _Message,
         header, outputs, padding, _ = gss.wrap_iov(g, iov_parts, conf, with_padding)
     except _GssFailure as failure:
         return _failure_status(failure)
-    _put(tok_buf, header)
+    mb.put(tok_buf, header)
     tok_buf.cbBuffer = len(header)
     for (buf, _, sign), out in zip(parts, outputs):
         if not sign:
-            _put(buf, out)
+            mb.put(buf, out)
     if with_padding:
-        _put(msg.padding, padding)
+        mb.put(msg.padding, padding)
         msg.padding.cbBuffer = len(padding)
     return _OK
 
@@ -470,11 +361,11 @@ def decrypt_message(pkg: Any, ctx: Any, message: Any, seqno: Any, qop_out: Any,
                     ) -> SECURITY_STATUS:
     """DecryptMessage (Kerberos): unseal in place; pfQOP says whether it was encrypted."""
     if type(message) is not SecBufferDesc or type(seqno) is not int:
-        _check_args(0, message, seqno)
+        mb.check_args(0, message, seqno)
         if message is None:
             return _INVALID_TOKEN
     if qop_out is not None and type(qop_out) is not ULONG:
-        _check_qop_out(qop_out)
+        mb.check_qop_out(qop_out)
     g = ctx.gss
     try:
         lay = ctx.msg_layout
@@ -536,11 +427,11 @@ def decrypt_message(pkg: Any, ctx: Any, message: Any, seqno: Any, qop_out: Any,
                 _set_qop(qop_out, encrypted)
                 return _OK
     try:
-        msg = _parse(message)
+        msg = mb.parse(message)
         if msg.stream is not None:
             return _decrypt_stream(ctx, lay, msg, qop_out)
         return _decrypt_token(ctx, lay, msg, qop_out)
-    except _LayoutError as rejected:
+    except RejectedError as rejected:
         return rejected.status
 
 
@@ -550,12 +441,12 @@ def _normalized(lay: _Layout, full: bytearray) -> bytearray:
     return full
 
 
-def _decrypt_token(ctx: Any, lay: _Layout, msg: _Message, qop_out: Any) -> SECURITY_STATUS:
+def _decrypt_token(ctx: Any, lay: _Layout, msg: Message, qop_out: Any) -> SECURITY_STATUS:
     tok_buf, parts = msg.token, msg.parts
     if tok_buf is None or not parts:
         return _INVALID_TOKEN
-    token = _view(tok_buf)
-    padding = _view(msg.padding) if msg.padding is not None else None
+    token = mb.view(tok_buf)
+    padding = mb.view(msg.padding) if msg.padding is not None else None
     sign_only = any(sign for _, _, sign in parts)
     room = _capacity(parts)
     g = ctx.gss
@@ -603,19 +494,19 @@ def _decrypt_token(ctx: Any, lay: _Layout, msg: _Message, qop_out: Any) -> SECUR
         if not sign:
             # RFC 1964's padding came from the PADDING buffer: not the caller's data.
             out = out[:len(view)]
-            _put(buf, out)
+            mb.put(buf, out)
             buf.cbBuffer = len(out)
     _set_qop(qop_out, encrypted)
     return _OK
 
 
-def _decrypt_stream(ctx: Any, lay: _Layout, msg: _Message, qop_out: Any) -> SECURITY_STATUS:
+def _decrypt_stream(ctx: Any, lay: _Layout, msg: Message, qop_out: Any) -> SECURITY_STATUS:
     stream_buf = msg.stream
     targets = [p for p in msg.parts if not p[2]]
     if not targets:
         return _INVALID_TOKEN
     data_buf = targets[0][0]
-    stream = _view(stream_buf)
+    stream = mb.view(stream_buf)
     token = stream.tobytes()
     sign_only = any(sign for _, _, sign in msg.parts)
     g = ctx.gss
@@ -655,7 +546,7 @@ def _decrypt_stream(ctx: Any, lay: _Layout, msg: _Message, qop_out: Any) -> SECU
         if lay.v1 and not lay.dce and plain and 0 < plain[-1] <= min(8, len(plain)):
             plain = plain[:-plain[-1]]  # the RFC 1964 padding stays in the stream
     offset = wl.plaintext_offset(token, len(plain), lay.dce)
-    memory = _writable(stream_buf)
+    memory = mb.writable(stream_buf)
     if len(plain):
         memory[offset:offset + len(plain)] = plain
     data_buf.pvBuffer = memory[offset:offset + len(plain)]
@@ -671,7 +562,7 @@ def make_signature(pkg: Any, ctx: Any, qop: Any, message: Any, seqno: Any,
                    ) -> SECURITY_STATUS:
     """MakeSignature (Kerberos): the MIC over the DATA buffers, into the TOKEN buffer."""
     if type(qop) is not int or type(message) is not SecBufferDesc or type(seqno) is not int:
-        _check_args(qop, message, seqno)
+        mb.check_args(qop, message, seqno)
         if message is None:
             return _INVALID_TOKEN
     if qop:
@@ -699,7 +590,7 @@ def make_signature(pkg: Any, ctx: Any, qop: Any, message: Any, seqno: Any,
                 tok_buf, data_buf = data_buf, tok_buf
             if tok_buf.BufferType != SECBUFFER_TOKEN or data_buf.BufferType != SECBUFFER_DATA:
                 tok_buf = None
-    except AttributeError:  # not a SecBuffer: _parse says so
+    except AttributeError:  # not a SecBuffer: mb.parse says so
         tok_buf = None
     if tok_buf is not None:
         dpv = data_buf.pvBuffer
@@ -715,10 +606,10 @@ def make_signature(pkg: Any, ctx: Any, qop: Any, message: Any, seqno: Any,
             tok_buf.cbBuffer = len(mic)
             return _OK
     try:
-        msg = _parse(message)
+        msg = mb.parse(message)
         if msg.token is None or not msg.parts:
             return _INVALID_TOKEN
-        room = len(_view(msg.token))
+        room = len(mb.view(msg.token))
         if room < lay.mic_size:
             return _TOO_SMALL
         try:
@@ -727,10 +618,10 @@ def make_signature(pkg: Any, ctx: Any, qop: Any, message: Any, seqno: Any,
             return _failure_status(failure)
         if room < len(mic):
             return _TOO_SMALL  # unknown enctype only: the sequence number is spent
-        _put(msg.token, mic)
+        mb.put(msg.token, mic)
         msg.token.cbBuffer = len(mic)
         return _OK
-    except _LayoutError as rejected:
+    except RejectedError as rejected:
         return rejected.status
 
 
@@ -738,11 +629,11 @@ def verify_signature(pkg: Any, ctx: Any, message: Any, seqno: Any, qop_out: Any,
                      ) -> SECURITY_STATUS:
     """VerifySignature (Kerberos): check the TOKEN buffer's MIC over the DATA buffers."""
     if type(message) is not SecBufferDesc or type(seqno) is not int:
-        _check_args(0, message, seqno)
+        mb.check_args(0, message, seqno)
         if message is None:
             return _INVALID_TOKEN
     if qop_out is not None and type(qop_out) is not ULONG:
-        _check_qop_out(qop_out)
+        mb.check_qop_out(qop_out)
     g = ctx.gss
     try:
         lay = ctx.msg_layout
@@ -764,7 +655,7 @@ def verify_signature(pkg: Any, ctx: Any, message: Any, seqno: Any, qop_out: Any,
                 tok_buf, data_buf = data_buf, tok_buf
             if tok_buf.BufferType != SECBUFFER_TOKEN or data_buf.BufferType != SECBUFFER_DATA:
                 tok_buf = None
-    except AttributeError:  # not a SecBuffer: _parse says so
+    except AttributeError:  # not a SecBuffer: mb.parse says so
         tok_buf = None
     if tok_buf is not None:
         dpv = data_buf.pvBuffer
@@ -780,10 +671,10 @@ def verify_signature(pkg: Any, ctx: Any, message: Any, seqno: Any, qop_out: Any,
                 qop_out.value = 0
             return _OK
     try:
-        msg = _parse(message)
+        msg = mb.parse(message)
         if msg.token is None or not msg.parts:
             return _INVALID_TOKEN
-        mic = _view(msg.token).tobytes()
+        mic = mb.view(msg.token).tobytes()
         try:
             _verify_mic(g, _signed_data(msg.parts), mic)
         except _GssFailure as failure:
@@ -791,5 +682,5 @@ def verify_signature(pkg: Any, ctx: Any, message: Any, seqno: Any, qop_out: Any,
         if qop_out is not None:
             qop_out.value = 0
         return _OK
-    except _LayoutError as rejected:
+    except RejectedError as rejected:
         return rejected.status

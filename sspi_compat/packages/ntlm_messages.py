@@ -47,113 +47,20 @@ Differences:
 
 from __future__ import annotations
 
-from typing import Any, List, NamedTuple, Optional, Tuple
+from typing import Any, List, Optional
 
 from .. import _status as s
 from .. import gss
-from .._constants import (
-    SECBUFFER_ATTRMASK,
-    SECBUFFER_DATA,
-    SECBUFFER_PADDING,
-    SECBUFFER_READONLY,
-    SECBUFFER_READONLY_WITH_CHECKSUM,
-    SECBUFFER_STREAM,
-    SECBUFFER_TOKEN,
-    SECQOP_WRAP_NO_ENCRYPT,
-)
-from .._misuse import MisuseError
+from .._constants import SECQOP_WRAP_NO_ENCRYPT
 from .._status import SECURITY_STATUS
-from .._types import ULONG, SecBuffer, SecBufferDesc
 from ..mapping.status import gss_to_status
+from . import _message_buffers as mb
+from ._message_buffers import Part, RejectedError
 
 __all__ = ["SIGNATURE_SIZE", "decrypt_message", "encrypt_message", "make_signature",
            "verify_signature"]
 
 SIGNATURE_SIZE = 16
-_TYPE_MASK = ~SECBUFFER_ATTRMASK & 0xFFFFFFFF
-
-
-class _RejectError(Exception):
-    def __init__(self, status: SECURITY_STATUS) -> None:
-        super().__init__(str(status))
-        self.status = status
-
-
-class _Message(NamedTuple):
-    token: Any
-    stream: Any
-    padding: Any
-    parts: List[Tuple[Any, memoryview, bool]]  # (buffer, view, checksummed-only)
-
-
-def _check(qop: Any, message: Any, seqno: Any, qop_out: Any = None) -> None:
-    for value, what in ((qop, "fQOP"), (seqno, "MessageSeqNo")):
-        if isinstance(value, bool) or not isinstance(value, int):
-            raise MisuseError(f"{what} must be an int, not {type(value).__name__}")
-    if message is not None and not isinstance(message, SecBufferDesc):
-        raise MisuseError(f"pMessage must be a SecBufferDesc, not {type(message).__name__}")
-    if qop_out is not None and not isinstance(qop_out, ULONG):
-        raise MisuseError(f"pfQOP must be a ULONG or None, not {type(qop_out).__name__}")
-
-
-def _view(buf: Any) -> memoryview:
-    pv, cb = buf.pvBuffer, buf.cbBuffer
-    if isinstance(cb, bool) or not isinstance(cb, int) or cb < 0:
-        raise _RejectError(s.SEC_E_INVALID_TOKEN)
-    if pv is None:
-        if cb:
-            raise _RejectError(s.SEC_E_INVALID_TOKEN)
-        return memoryview(b"")
-    try:
-        if isinstance(pv, (bytes, bytearray)):
-            mv = memoryview(pv)
-        elif isinstance(pv, memoryview):
-            mv = pv if pv.format == "B" and pv.ndim == 1 else pv.cast("B")
-        else:
-            raise _RejectError(s.SEC_E_INVALID_TOKEN)
-        if cb > mv.nbytes:
-            raise _RejectError(s.SEC_E_INVALID_TOKEN)
-        return mv[:cb]
-    except (ValueError, TypeError):
-        raise _RejectError(s.SEC_E_INVALID_TOKEN) from None
-
-
-def _writable(buf: Any) -> memoryview:
-    """The whole buffer memory, writable (immutable memory becomes a bytearray copy)."""
-    pv = buf.pvBuffer
-    if isinstance(pv, bytearray):
-        return memoryview(pv)
-    if isinstance(pv, memoryview) and not pv.readonly:
-        return pv if pv.format == "B" and pv.ndim == 1 else pv.cast("B")
-    copy = bytearray(pv if pv is not None else b"")
-    buf.pvBuffer = copy
-    return memoryview(copy)
-
-
-def _parse(message: Any) -> _Message:
-    if message is None:
-        raise _RejectError(s.SEC_E_INVALID_TOKEN)
-    token = stream = padding = None
-    parts: List[Tuple[Any, memoryview, bool]] = []
-    for buf in list(message.pBuffers):
-        if not isinstance(buf, SecBuffer):
-            raise MisuseError(f"SecBufferDesc holds SecBuffer objects, not {type(buf).__name__}")
-        btype = buf.BufferType
-        if isinstance(btype, bool) or not isinstance(btype, int):
-            raise _RejectError(s.SEC_E_INVALID_TOKEN)
-        kind = btype & _TYPE_MASK
-        if kind == SECBUFFER_DATA:
-            if btype & SECBUFFER_READONLY_WITH_CHECKSUM:
-                parts.append((buf, _view(buf), True))
-            elif not btype & SECBUFFER_READONLY:
-                parts.append((buf, _view(buf), False))
-        elif kind == SECBUFFER_TOKEN and token is None:
-            token = buf
-        elif kind == SECBUFFER_STREAM and stream is None:
-            stream = buf
-        elif kind == SECBUFFER_PADDING and padding is None:
-            padding = buf
-    return _Message(token, stream, padding, parts)
 
 
 def _ready(ctx: Any) -> Optional[SECURITY_STATUS]:
@@ -166,11 +73,11 @@ def _status(failure: gss.GssFailure) -> SECURITY_STATUS:
     return gss_to_status(failure.major, failure.minor, False)
 
 
-def _joined(parts: List[Tuple[Any, memoryview, bool]], checksummed: bool) -> bytes:
+def _joined(parts: List[Part], checksummed: bool) -> bytes:
     return b"".join(view for _, view, only in parts if checksummed or not only)
 
 
-def _spread(parts: List[Tuple[Any, memoryview, bool]], data: bytes) -> None:
+def _spread(parts: List[Part], data: bytes) -> None:
     """Write ``data`` back over the sealable DATA parts, each at its length."""
     offset = 0
     for buf, view, only in parts:
@@ -178,7 +85,7 @@ def _spread(parts: List[Tuple[Any, memoryview, bool]], data: bytes) -> None:
             continue
         n = len(view)
         if n:
-            _writable(buf)[:n] = data[offset:offset + n]
+            mb.writable(buf)[:n] = data[offset:offset + n]
         buf.cbBuffer = n
         offset += n
 
@@ -189,19 +96,19 @@ def _spread(parts: List[Tuple[Any, memoryview, bool]], data: bytes) -> None:
 def encrypt_message(pkg: Any, ctx: Any, qop: Any, message: Any, seqno: Any,
                     ) -> SECURITY_STATUS:
     """EncryptMessage (NTLM): 16-byte signature into TOKEN, DATA sealed in place."""
-    _check(qop, message, seqno)
+    mb.check_args(qop, message, seqno)
     if qop not in (0, SECQOP_WRAP_NO_ENCRYPT):
         return s.SEC_E_QOP_NOT_SUPPORTED
     bad = _ready(ctx)
     if bad is not None:
         return bad
     try:
-        msg = _parse(message)
+        msg = mb.parse(message)
         if msg.token is None or not msg.parts:
             return s.SEC_E_INVALID_TOKEN
-        if len(_view(msg.token)) < SIGNATURE_SIZE:
+        if len(mb.view(msg.token)) < SIGNATURE_SIZE:
             return s.SEC_E_BUFFER_TOO_SMALL
-    except _RejectError as rejected:
+    except RejectedError as rejected:
         return rejected.status
     if any(only for _, _, only in msg.parts):
         return s.SEC_E_UNSUPPORTED_FUNCTION
@@ -212,7 +119,7 @@ def encrypt_message(pkg: Any, ctx: Any, qop: Any, message: Any, seqno: Any,
         return _status(failure)
     if len(out) != SIGNATURE_SIZE + len(data):
         return s.SEC_E_INTERNAL_ERROR  # not gss-ntlmssp's layout
-    _writable(msg.token)[:SIGNATURE_SIZE] = out[:SIGNATURE_SIZE]
+    mb.writable(msg.token)[:SIGNATURE_SIZE] = out[:SIGNATURE_SIZE]
     msg.token.cbBuffer = SIGNATURE_SIZE
     _spread(msg.parts, out[SIGNATURE_SIZE:])
     if msg.padding is not None:
@@ -223,24 +130,25 @@ def encrypt_message(pkg: Any, ctx: Any, qop: Any, message: Any, seqno: Any,
 def decrypt_message(pkg: Any, ctx: Any, message: Any, seqno: Any, qop_out: Any,
                     ) -> SECURITY_STATUS:
     """DecryptMessage (NTLM): ``[TOKEN, DATA...]`` or ``[STREAM, DATA]``, in place."""
-    _check(0, message, seqno, qop_out)
+    mb.check_args(0, message, seqno)
+    mb.check_qop_out(qop_out)
     bad = _ready(ctx)
     if bad is not None:
         return bad
     try:
-        msg = _parse(message)
+        msg = mb.parse(message)
         if any(only for _, _, only in msg.parts):
             return s.SEC_E_UNSUPPORTED_FUNCTION
         if msg.stream is not None:
             targets = [p for p in msg.parts if not p[2]]
-            whole = _view(msg.stream)
+            whole = mb.view(msg.stream)
             if not targets or len(whole) < SIGNATURE_SIZE:
                 return s.SEC_E_INVALID_TOKEN
             try:
                 plain, _, _ = gss.unwrap(ctx.gss, whole.tobytes())
             except gss.GssFailure as failure:
                 return _status(failure)
-            memory = _writable(msg.stream)
+            memory = mb.writable(msg.stream)
             end = SIGNATURE_SIZE + len(plain)
             memory[SIGNATURE_SIZE:end] = plain
             data_buf = targets[0][0]
@@ -249,7 +157,7 @@ def decrypt_message(pkg: Any, ctx: Any, message: Any, seqno: Any, qop_out: Any,
         else:
             if msg.token is None or not msg.parts:
                 return s.SEC_E_INVALID_TOKEN
-            token = _view(msg.token)
+            token = mb.view(msg.token)
             if len(token) < SIGNATURE_SIZE:
                 return s.SEC_E_INVALID_TOKEN
             data = _joined(msg.parts, False)
@@ -260,7 +168,7 @@ def decrypt_message(pkg: Any, ctx: Any, message: Any, seqno: Any, qop_out: Any,
             if len(plain) != len(data):
                 return s.SEC_E_INVALID_TOKEN
             _spread(msg.parts, plain)
-    except _RejectError as rejected:
+    except RejectedError as rejected:
         return rejected.status
     if qop_out is not None:
         qop_out.value = 0
@@ -273,25 +181,25 @@ def decrypt_message(pkg: Any, ctx: Any, message: Any, seqno: Any, qop_out: Any,
 def make_signature(pkg: Any, ctx: Any, qop: Any, message: Any, seqno: Any,
                    ) -> SECURITY_STATUS:
     """MakeSignature (NTLM): the 16-byte signature over the DATA buffers, into TOKEN."""
-    _check(qop, message, seqno)
+    mb.check_args(qop, message, seqno)
     if qop:
         return s.SEC_E_QOP_NOT_SUPPORTED
     bad = _ready(ctx)
     if bad is not None:
         return bad
     try:
-        msg = _parse(message)
+        msg = mb.parse(message)
         if msg.token is None or not msg.parts:
             return s.SEC_E_INVALID_TOKEN
-        if len(_view(msg.token)) < SIGNATURE_SIZE:
+        if len(mb.view(msg.token)) < SIGNATURE_SIZE:
             return s.SEC_E_BUFFER_TOO_SMALL
-    except _RejectError as rejected:
+    except RejectedError as rejected:
         return rejected.status
     try:
         mic = gss.get_mic(ctx.gss, _joined(msg.parts, True))
     except gss.GssFailure as failure:
         return _status(failure)
-    _writable(msg.token)[:len(mic)] = mic
+    mb.writable(msg.token)[:len(mic)] = mic
     msg.token.cbBuffer = len(mic)
     return s.SEC_E_OK
 
@@ -299,16 +207,17 @@ def make_signature(pkg: Any, ctx: Any, qop: Any, message: Any, seqno: Any,
 def verify_signature(pkg: Any, ctx: Any, message: Any, seqno: Any, qop_out: Any,
                      ) -> SECURITY_STATUS:
     """VerifySignature (NTLM): check the TOKEN buffer's signature over the DATA buffers."""
-    _check(0, message, seqno, qop_out)
+    mb.check_args(0, message, seqno)
+    mb.check_qop_out(qop_out)
     bad = _ready(ctx)
     if bad is not None:
         return bad
     try:
-        msg = _parse(message)
+        msg = mb.parse(message)
         if msg.token is None or not msg.parts:
             return s.SEC_E_INVALID_TOKEN
-        mic = _view(msg.token).tobytes()
-    except _RejectError as rejected:
+        mic = mb.view(msg.token).tobytes()
+    except RejectedError as rejected:
         return rejected.status
     if len(mic) != SIGNATURE_SIZE:
         return s.SEC_E_INVALID_TOKEN
