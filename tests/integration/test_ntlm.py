@@ -607,6 +607,18 @@ class TestMessages:
             0, None) == SEC_E_INVALID_TOKEN
         assert unseal(ntlm_pair.server, *seal(ntlm_pair.client, b"ok")) == (SEC_E_OK, b"ok")
 
+    def test_pbuffers_that_is_no_list(self, ntlm_pair: Any) -> None:
+        """A pBuffers replaced by something that is not a list of buffers is a
+        bad message (SEC_E_INVALID_TOKEN), not SEC_E_INTERNAL_ERROR."""
+        desc = SecBufferDesc([])
+        desc.pBuffers = 5  # type: ignore[assignment]
+        for call in (lambda d: EncryptMessage(ntlm_pair.client, 0, d, 0),
+                     lambda d: DecryptMessage(ntlm_pair.server, d, 0, None),
+                     lambda d: MakeSignature(ntlm_pair.client, 0, d, 0),
+                     lambda d: VerifySignature(ntlm_pair.server, d, 0, None)):
+            assert call(desc) == SEC_E_INVALID_TOKEN
+        assert unseal(ntlm_pair.server, *seal(ntlm_pair.client, b"ok")) == (SEC_E_OK, b"ok")
+
     def test_signatures(self, ntlm_pair: Any) -> None:
         desc = SecBufferDesc([SecBuffer(SECBUFFER_TOKEN, bytearray(16)),
                               SecBuffer(SECBUFFER_DATA, bytearray(b"signed, not sealed"))])
