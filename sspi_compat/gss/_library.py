@@ -24,6 +24,7 @@ __all__ = [
     "GSS_S_DEFECTIVE_TOKEN",
     "GSS_S_UNAVAILABLE",
     "HEIMDAL_UNSUPPORTED",
+    "cfx_unrotated",
     "dir_collection_in_use",
     "gss_library",
     "is_heimdal",
@@ -138,3 +139,21 @@ def unsupported(feature: str) -> GssFailure:
     message = HEIMDAL_UNSUPPORTED[feature]
     log.warning("SEC_E_UNSUPPORTED_FUNCTION: %s", message)
     return GssFailure(GSS_S_UNAVAILABLE, message=message)
+
+
+def cfx_unrotated(token: bytes) -> bytes:
+    """A CFX wrap token (RFC 4121 §4.2.5) with RRC 0: what MIT's ``gss_wrap`` writes.
+
+    Heimdal's ``gss_wrap`` writes Windows' rotation (RRC = 16 + checksum
+    length sealed, the checksum length otherwise) and unwraps either form;
+    the layers above take ``gss_wrap``'s output to be unrotated (RRC 0).
+    Anything else is returned as it is.
+    """
+    if len(token) <= 16 or token[0] != 0x05 or token[1] != 0x04:
+        return token
+    rrc = int.from_bytes(token[6:8], "big")
+    body = token[16:]
+    if rrc == 0:
+        return token
+    rrc %= len(body)
+    return token[:6] + b"\x00\x00" + token[8:16] + body[rrc:] + body[:rrc]

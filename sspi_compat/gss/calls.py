@@ -392,17 +392,21 @@ def _impersonated_initiator(principal: Optional[str], mech: str) -> Any:
 # ---------------------------------------------------------------------------
 
 _wrap = gr.wrap
+# Read from the shared objects mapped once gssapi.raw is imported: no GSS call.
+_ROTATED_WRAP = _library.is_heimdal()
 _unwrap = gr.unwrap
 _get_mic = gr.get_mic
 _verify_mic = gr.verify_mic
 
 
 def wrap(context: Any, message: bytes, confidential: bool) -> Tuple[bytes, bool]:
-    """gss_wrap: (token, encrypted)."""
+    """gss_wrap: (token, encrypted); a CFX token always with RRC 0, as MIT writes it."""
     try:
         res = _wrap(context, message, confidential)
     except GSSError as err:
         raise _failure(err, None) from None
+    if _ROTATED_WRAP:  # Heimdal rotates (RRC != 0): undo it, see _library.cfx_unrotated
+        return _library.cfx_unrotated(res.message), res.encrypted
     return res.message, res.encrypted
 
 
