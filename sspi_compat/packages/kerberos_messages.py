@@ -60,6 +60,11 @@ empty PADDING, ``bytearray`` memory, AES, not DCE) take a fast path that is
 one ``gss_wrap``/``gss_unwrap`` plus slicing; everything else goes through the
 general path, which uses ``gss_wrap_iov``/``gss_unwrap_iov`` where plain
 wrap cannot express the layout (DCE style, RC4 DCE, signed-only buffers).
+The four entry points repeat their first steps inline (the context's cached
+layout, the exported-context and expiry checks, the ``[TOKEN, DATA]``
+classification) instead of calling a shared helper: one measured 50-110 ns
+more per call, about 1% of a 100-byte Encrypt+Decrypt and 3% of a
+Sign+Verify, on a budget already at its limit.  Change them together.
 """
 
 from __future__ import annotations
