@@ -32,13 +32,17 @@ Every per-message call passes ``next_seq_num`` (then increments it) as
 
 from __future__ import annotations
 
-from typing import Any, Optional, Tuple
+from typing import Any, Callable, Optional, Tuple
 
 from . import sspicon, win32security
 
 __all__ = ["ClientAuth", "ServerAuth", "error"]
 
 error = win32security.error
+
+# (context in, input descriptor, context out, output descriptor) -> (status, attributes, expiry)
+_Step = Callable[[Optional[win32security.PyCtxtHandle], Any, win32security.PyCtxtHandle,
+                  win32security.PySecBufferDesc], Tuple[int, int, Any]]
 
 
 class _BaseAuth:
@@ -73,27 +77,31 @@ class _BaseAuth:
             raise AttributeError("'NoneType' object has no attribute 'QueryContextAttributes'")
         return self.ctxt
 
+    @staticmethod
+    def _data_token(data: Any, token: Any) -> win32security.PySecBufferDesc:
+        """``[DATA, TOKEN]`` as pywin32's sspi.py builds it: DATA holds ``data``;
+        TOKEN holds ``token`` (bytes) or is that many zero bytes (an int)."""
+        desc = win32security.PySecBufferDescType()
+        desc.append(win32security.PySecBufferType(len(data), sspicon.SECBUFFER_DATA))
+        size = token if isinstance(token, int) else len(token)
+        desc.append(win32security.PySecBufferType(size, sspicon.SECBUFFER_TOKEN))
+        desc[0].Buffer = data
+        if not isinstance(token, int):
+            desc[1].Buffer = token
+        return desc
+
     def encrypt(self, data: Any) -> Tuple[bytes, bytes]:
         """Encrypt ``data``; returns ``(encrypted_data, trailer)`` for :meth:`decrypt`."""
         ctxt = self._context()
         sizes = ctxt.QueryContextAttributes(sspicon.SECPKG_ATTR_SIZES)
-        desc = win32security.PySecBufferDescType()
-        desc.append(win32security.PySecBufferType(len(data), sspicon.SECBUFFER_DATA))
-        desc.append(win32security.PySecBufferType(sizes["SecurityTrailer"],
-                                                  sspicon.SECBUFFER_TOKEN))
-        desc[0].Buffer = data
+        desc = self._data_token(data, sizes["SecurityTrailer"])
         ctxt.EncryptMessage(0, desc, self._get_next_seq_num())
         return desc[0].Buffer, desc[1].Buffer
 
     def decrypt(self, data: Any, trailer: Any) -> bytes:
         """Decrypt what :meth:`encrypt` produced; returns the original data."""
-        ctxt = self._context()
-        desc = win32security.PySecBufferDescType()
-        desc.append(win32security.PySecBufferType(len(data), sspicon.SECBUFFER_DATA))
-        desc.append(win32security.PySecBufferType(len(trailer), sspicon.SECBUFFER_TOKEN))
-        desc[0].Buffer = data
-        desc[1].Buffer = trailer
-        ctxt.DecryptMessage(desc, self._get_next_seq_num())
+        desc = self._data_token(data, trailer)
+        self._context().DecryptMessage(desc, self._get_next_seq_num())
         plain: bytes = desc[0].Buffer
         return plain
 
@@ -101,23 +109,14 @@ class _BaseAuth:
         """A signature of ``data`` (a GSS MIC for Kerberos) for :meth:`verify`."""
         ctxt = self._context()
         sizes = ctxt.QueryContextAttributes(sspicon.SECPKG_ATTR_SIZES)
-        desc = win32security.PySecBufferDescType()
-        desc.append(win32security.PySecBufferType(len(data), sspicon.SECBUFFER_DATA))
-        desc.append(win32security.PySecBufferType(sizes["MaxSignature"],
-                                                  sspicon.SECBUFFER_TOKEN))
-        desc[0].Buffer = data
+        desc = self._data_token(data, sizes["MaxSignature"])
         ctxt.MakeSignature(0, desc, self._get_next_seq_num())
         return desc[1].Buffer
 
     def verify(self, data: Any, sig: Any) -> None:
         """Check ``sig`` over ``data``; raises :data:`error` if it does not verify."""
-        ctxt = self._context()
-        desc = win32security.PySecBufferDescType()
-        desc.append(win32security.PySecBufferType(len(data), sspicon.SECBUFFER_DATA))
-        desc.append(win32security.PySecBufferType(len(sig), sspicon.SECBUFFER_TOKEN))
-        desc[0].Buffer = data
-        desc[1].Buffer = sig
-        ctxt.VerifySignature(desc, self._get_next_seq_num())
+        desc = self._data_token(data, sig)
+        self._context().VerifySignature(desc, self._get_next_seq_num())
 
     def unwrap(self, token: Any) -> Tuple[bytes, bool]:
         """GSSAPI ``unwrap``: ``(message, was_encrypted)`` from a wrap token.
@@ -180,8 +179,21 @@ class _BaseAuth:
                                                   sspicon.SECBUFFER_TOKEN))
         return desc
 
-    def _finish_step(self, err: int, attr: int, exp: Any,
-                     sec_buffer_out: win32security.PySecBufferDesc) -> None:
+    def _acquire(self, pkg_name: str, principal: Optional[str], use: int,
+                 auth_info: Any) -> None:
+        self.pkg_info = win32security.QuerySecurityPackageInfo(pkg_name)
+        self.credentials, self.credentials_expiry = win32security.AcquireCredentialsHandle(
+            principal, self.pkg_info["Name"], use, None, auth_info)
+
+    def _step(self, sec_buffer_in: Any, call: _Step) -> Tuple[int, win32security.PySecBufferDesc]:
+        """One InitializeSecurityContext / AcceptSecurityContext step (``call``),
+        with the buffers and the state changes both sides share."""
+        sec_buffer_in = self._token_desc(sec_buffer_in)
+        sec_buffer_out = self._out_desc()
+        ctxtin = self.ctxt
+        if self.ctxt is None:
+            self.ctxt = win32security.PyCtxtHandleType()
+        err, attr, exp = call(ctxtin, sec_buffer_in, self.ctxt, sec_buffer_out)
         self.ctxt_attr = attr
         self.ctxt_expiry = exp
         if err in (sspicon.SEC_I_COMPLETE_NEEDED, sspicon.SEC_I_COMPLETE_AND_CONTINUE):
@@ -189,6 +201,7 @@ class _BaseAuth:
         self.authenticated = err == 0
         if self.authenticated:
             self._amend_ctx_name()
+        return err, sec_buffer_out
 
 
 class ClientAuth(_BaseAuth):
@@ -204,9 +217,7 @@ class ClientAuth(_BaseAuth):
         self.scflags = scflags
         self.datarep = datarep
         self.targetspn = targetspn
-        self.pkg_info = win32security.QuerySecurityPackageInfo(pkg_name)
-        self.credentials, self.credentials_expiry = win32security.AcquireCredentialsHandle(
-            client_name, self.pkg_info["Name"], sspicon.SECPKG_CRED_OUTBOUND, None, auth_info)
+        self._acquire(pkg_name, client_name, sspicon.SECPKG_CRED_OUTBOUND, auth_info)
         _BaseAuth.__init__(self)
 
     def authorize(self, sec_buffer_in: Any) -> Tuple[int, win32security.PySecBufferDesc]:
@@ -214,16 +225,10 @@ class ClientAuth(_BaseAuth):
 
         Returns ``(status, sec_buffer_out)``; raises :data:`error` on failure.
         """
-        sec_buffer_in = self._token_desc(sec_buffer_in)
-        sec_buffer_out = self._out_desc()
-        ctxtin = self.ctxt
-        if self.ctxt is None:
-            self.ctxt = win32security.PyCtxtHandleType()
-        err, attr, exp = win32security.InitializeSecurityContext(
-            self.credentials, ctxtin, self.targetspn, self.scflags, self.datarep,
-            sec_buffer_in, self.ctxt, sec_buffer_out)
-        self._finish_step(err, attr, exp, sec_buffer_out)
-        return err, sec_buffer_out
+        return self._step(sec_buffer_in, lambda ctxtin, sec_in, ctxt, sec_out:
+                          win32security.InitializeSecurityContext(
+                              self.credentials, ctxtin, self.targetspn, self.scflags,
+                              self.datarep, sec_in, ctxt, sec_out))
 
 
 class ServerAuth(_BaseAuth):
@@ -237,9 +242,7 @@ class ServerAuth(_BaseAuth):
             scflags = (sspicon.ASC_REQ_INTEGRITY | sspicon.ASC_REQ_SEQUENCE_DETECT
                        | sspicon.ASC_REQ_REPLAY_DETECT | sspicon.ASC_REQ_CONFIDENTIALITY)
         self.scflags = scflags
-        self.pkg_info = win32security.QuerySecurityPackageInfo(pkg_name)
-        self.credentials, self.credentials_expiry = win32security.AcquireCredentialsHandle(
-            spn, self.pkg_info["Name"], sspicon.SECPKG_CRED_INBOUND, None, None)
+        self._acquire(pkg_name, spn, sspicon.SECPKG_CRED_INBOUND, None)
         _BaseAuth.__init__(self)
 
     def authorize(self, sec_buffer_in: Any) -> Tuple[int, win32security.PySecBufferDesc]:
@@ -247,13 +250,7 @@ class ServerAuth(_BaseAuth):
 
         Returns ``(status, sec_buffer_out)``; raises :data:`error` on failure.
         """
-        sec_buffer_in = self._token_desc(sec_buffer_in)
-        sec_buffer_out = self._out_desc()
-        ctxtin = self.ctxt
-        if self.ctxt is None:
-            self.ctxt = win32security.PyCtxtHandleType()
-        err, attr, exp = win32security.AcceptSecurityContext(
-            self.credentials, ctxtin, sec_buffer_in, self.scflags, self.datarep, self.ctxt,
-            sec_buffer_out)
-        self._finish_step(err, attr, exp, sec_buffer_out)
-        return err, sec_buffer_out
+        return self._step(sec_buffer_in, lambda ctxtin, sec_in, ctxt, sec_out:
+                          win32security.AcceptSecurityContext(
+                              self.credentials, ctxtin, sec_in, self.scflags, self.datarep,
+                              ctxt, sec_out))
