@@ -121,6 +121,18 @@ def _unsupported(funcname: str) -> NoReturn:
     _raise(core.SEC_E_UNSUPPORTED_FUNCTION, funcname)
 
 
+def _check(status: int, funcname: str) -> None:
+    """Raise for anything but ``SEC_E_OK`` (most of pywin32's SSPI calls)."""
+    if status != core.SEC_E_OK:
+        _raise(status, funcname)
+
+
+def _check_failed(status: int, funcname: str) -> None:
+    """Raise for failures only: success codes such as ``SEC_I_CONTINUE_NEEDED`` pass."""
+    if status < 0:
+        _raise(status, funcname)
+
+
 def _wchar(value: Any, none_ok: bool) -> Optional[str]:
     """``PyWinObject_AsWCHAR``: str, or None where NULL is allowed; never bytes."""
     if isinstance(value, str):
@@ -347,7 +359,36 @@ def _detach(handle: Any) -> int:
     return value
 
 
-class PyCredHandle:
+class _OwnedHandle:
+    """What PyCredHandle and PyCtxtHandle share: the core handle they own,
+    released by ``_release`` (FreeCredentialsHandle / DeleteSecurityContext)
+    when the object goes away, unless ``Detach()`` was called."""
+
+    __slots__ = ("__weakref__", "_h")
+    _h: Any
+
+    @staticmethod
+    def _release(handle: Any) -> core.SECURITY_STATUS:
+        raise NotImplementedError
+
+    def Detach(self) -> int:
+        """Stop owning the handle; its value as an int (``-1`` if invalid)."""
+        return _detach(self._h)
+
+    def _close(self, funcname: str) -> None:
+        """The explicit release: raises on failure, leaves the handle invalid."""
+        _check(self._release(self._h), funcname)
+        core.SecInvalidateHandle(self._h)
+
+    def __del__(self) -> None:
+        try:
+            if core.SecIsValidHandle(self._h):
+                self._release(self._h)
+        except Exception:  # a destructor must not raise (e.g. at interpreter exit)
+            pass
+
+
+class PyCredHandle(_OwnedHandle):
     """``PyCredHandle``: a credentials handle (``CredHandle``).
 
     Made by ``AcquireCredentialsHandle`` (``PyCredHandleType()`` gives an
@@ -355,21 +396,18 @@ class PyCredHandle:
     unless ``Detach()`` was called.
     """
 
-    __slots__ = ("__weakref__", "_h")
+    __slots__ = ()
+
+    @staticmethod
+    def _release(handle: Any) -> core.SECURITY_STATUS:
+        return core.FreeCredentialsHandle(handle)
 
     def __init__(self) -> None:
         self._h = core.CredHandle()
 
-    def Detach(self) -> int:
-        """Stop owning the handle; its value as an int (``-1`` if invalid)."""
-        return _detach(self._h)
-
     def FreeCredentialsHandle(self) -> None:
         """``FreeCredentialsHandle``: release the credentials; the object becomes unusable."""
-        status = core.FreeCredentialsHandle(self._h)
-        if status != core.SEC_E_OK:
-            _raise(status, "FreeCredentialsHandle")
-        core.SecInvalidateHandle(self._h)
+        self._close("FreeCredentialsHandle")
 
     def QueryCredentialsAttributes(self, Attribute: int) -> Any:
         """``QueryCredentialsAttributes``: ``SECPKG_CRED_ATTR_NAMES`` -> the user name (str).
@@ -380,24 +418,15 @@ class PyCredHandle:
         attribute = _long(Attribute)
         if attribute == core.SECPKG_CRED_ATTR_NAMES:
             names = core.SecPkgCredentials_Names()
-            status = core.QueryCredentialsAttributes(self._h, attribute, names)
-            if status != core.SEC_E_OK:
-                _raise(status, "QueryCredentialsAttributes")
+            _check(core.QueryCredentialsAttributes(self._h, attribute, names),
+                   "QueryCredentialsAttributes")
             return names.sUserName
         try:
             status = core.QueryCredentialsAttributes(self._h, attribute, None)
         except TypeError:
             status = core.SEC_E_OK
-        if status != core.SEC_E_OK:
-            _raise(status, "QueryCredentialsAttributes")
+        _check(status, "QueryCredentialsAttributes")
         raise NotImplementedError("Attribute is not supported yet")
-
-    def __del__(self) -> None:
-        try:
-            if core.SecIsValidHandle(self._h):
-                core.FreeCredentialsHandle(self._h)
-        except Exception:  # a destructor must not raise (e.g. at interpreter exit)
-            pass
 
 
 def _cred(ob: Any) -> Any:
@@ -466,7 +495,7 @@ _CONTEXT_ATTRIBUTES: Dict[int, Tuple[str, _Converter]] = {
 }
 
 
-class PyCtxtHandle:
+class PyCtxtHandle(_OwnedHandle):
     """``PyCtxtHandle``: a security context handle (``CtxtHandle``).
 
     ``PyCtxtHandleType()`` gives an invalid handle for ``NewContext``; the
@@ -474,21 +503,18 @@ class PyCtxtHandle:
     ``DeleteSecurityContext()`` was called.
     """
 
-    __slots__ = ("__weakref__", "_h")
+    __slots__ = ()
+
+    @staticmethod
+    def _release(handle: Any) -> core.SECURITY_STATUS:
+        return core.DeleteSecurityContext(handle)
 
     def __init__(self) -> None:
         self._h = core.CtxtHandle()
 
-    def Detach(self) -> int:
-        """Stop owning the handle; its value as an int (``-1`` if invalid)."""
-        return _detach(self._h)
-
     def CompleteAuthToken(self, Token: Any) -> None:
         """``CompleteAuthToken`` over the descriptor the token was returned in."""
-        desc = _desc(Token)
-        status = core.CompleteAuthToken(self._h, desc)
-        if status != core.SEC_E_OK:
-            _raise(status, "CompleteAuthToken")
+        _check(core.CompleteAuthToken(self._h, _desc(Token)), "CompleteAuthToken")
 
     def QueryContextAttributes(self, Attribute: int) -> Any:
         """``QueryContextAttributes``, returned in pywin32's shape for the attribute.
@@ -508,25 +534,19 @@ class PyCtxtHandle:
                 status = core.QueryContextAttributes(self._h, attribute, None)
             except TypeError:  # the package knows it, but needs a structure we lack
                 status = core.SEC_E_OK
-            if status != core.SEC_E_OK:
-                _raise(status, "QueryContextAttributes")
+            _check(status, "QueryContextAttributes")
             raise NotImplementedError("Attribute is not supported yet")
         struct_name, convert = entry
         struct = getattr(core, struct_name, None)
         if struct is None:
             _unsupported("QueryContextAttributes")
         buffer = struct()
-        status = core.QueryContextAttributes(self._h, attribute, buffer)
-        if status != core.SEC_E_OK:
-            _raise(status, "QueryContextAttributes")
+        _check(core.QueryContextAttributes(self._h, attribute, buffer), "QueryContextAttributes")
         return convert(buffer)
 
     def DeleteSecurityContext(self) -> None:
         """``DeleteSecurityContext``; the handle is invalid afterwards."""
-        status = core.DeleteSecurityContext(self._h)
-        if status != core.SEC_E_OK:
-            _raise(status, "DeleteSecurityContext")
-        core.SecInvalidateHandle(self._h)
+        self._close("DeleteSecurityContext")
 
     def QuerySecurityContextToken(self) -> pywintypes.HANDLE:
         """``QuerySecurityContextToken``: the client's access token as a PyHANDLE.
@@ -535,47 +555,40 @@ class PyCtxtHandle:
         ``SEC_E_UNSUPPORTED_FUNCTION``, raised as ``pywintypes.error``.
         """
         token = core.HANDLE()
-        status = core.QuerySecurityContextToken(self._h, token)
-        if status != core.SEC_E_OK:
-            _raise(status, "QuerySecurityContextToken")
+        _check(core.QuerySecurityContextToken(self._h, token), "QuerySecurityContextToken")
         return pywintypes.HANDLE(token.value)
 
-    def MakeSignature(self, fqop: int, Message: Any, MessageSeqNo: int) -> None:
-        """``MakeSignature``: the signature goes into the descriptor's token buffer."""
+    def _protect(self, call: Callable[..., core.SECURITY_STATUS], funcname: str, fqop: int,
+                 Message: Any, MessageSeqNo: int) -> None:
+        """MakeSignature / EncryptMessage: raise for failures only."""
         qop, seqno = _long(fqop), _long(MessageSeqNo)
-        desc = _desc(Message)
-        status = core.MakeSignature(self._h, qop, desc, seqno)
-        if status < 0:
-            _raise(status, "MakeSignature")
+        _check_failed(call(self._h, qop, _desc(Message), seqno), funcname)
 
-    def VerifySignature(self, Message: Any, MessageSeqNo: int) -> int:
-        """``VerifySignature``: returns the quality of protection (signed int)."""
+    def _unprotect(self, call: Callable[..., core.SECURITY_STATUS], funcname: str,
+                   Message: Any, MessageSeqNo: int) -> int:
+        """VerifySignature / DecryptMessage: the QOP, signed; raise unless SEC_E_OK."""
         seqno = _long(MessageSeqNo)
         desc = _desc(Message)
         qop = core.ULONG()
-        status = core.VerifySignature(self._h, desc, seqno, qop)
-        if status == core.SEC_E_OK:
-            return _signed(qop.value)
-        _raise(status, "VerifySignature")
+        _check(call(self._h, desc, seqno, qop), funcname)
+        return _signed(qop.value)
+
+    def MakeSignature(self, fqop: int, Message: Any, MessageSeqNo: int) -> None:
+        """``MakeSignature``: the signature goes into the descriptor's token buffer."""
+        self._protect(core.MakeSignature, "MakeSignature", fqop, Message, MessageSeqNo)
+
+    def VerifySignature(self, Message: Any, MessageSeqNo: int) -> int:
+        """``VerifySignature``: returns the quality of protection (signed int)."""
+        return self._unprotect(core.VerifySignature, "VerifySignature", Message, MessageSeqNo)
 
     def EncryptMessage(self, fqop: int, Message: Any, MessageSeqNo: int) -> None:
         """``EncryptMessage``: the buffers are encrypted in place."""
-        qop, seqno = _long(fqop), _long(MessageSeqNo)
-        desc = _desc(Message)
-        status = core.EncryptMessage(self._h, qop, desc, seqno)
-        if status < 0:
-            _raise(status, "EncryptMessage")
+        self._protect(core.EncryptMessage, "EncryptMessage", fqop, Message, MessageSeqNo)
 
     def DecryptMessage(self, Message: Any, MessageSeqNo: int) -> int:
         """``DecryptMessage``: decrypts in place, returns the QOP (``SECQOP_WRAP_NO_ENCRYPT``
         signed, ``-2147483647``, when the message was only signed)."""
-        seqno = _long(MessageSeqNo)
-        desc = _desc(Message)
-        qop = core.ULONG()
-        status = core.DecryptMessage(self._h, desc, seqno, qop)
-        if status == core.SEC_E_OK:
-            return _signed(qop.value)
-        _raise(status, "DecryptMessage")
+        return self._unprotect(core.DecryptMessage, "DecryptMessage", Message, MessageSeqNo)
 
     def ImpersonateSecurityContext(self) -> None:
         """``ImpersonateSecurityContext``: the calling thread acts as the client.
@@ -584,22 +597,11 @@ class PyCtxtHandle:
         the client and default outbound credentials are the client's
         delegated ones (see the core API's ImpersonateSecurityContext).
         """
-        status = core.ImpersonateSecurityContext(self._h)
-        if status != core.SEC_E_OK:
-            _raise(status, "ImpersonateSecurityContext")
+        _check(core.ImpersonateSecurityContext(self._h), "ImpersonateSecurityContext")
 
     def RevertSecurityContext(self) -> None:
         """``RevertSecurityContext``: the calling thread acts for itself again."""
-        status = core.RevertSecurityContext(self._h)
-        if status != core.SEC_E_OK:
-            _raise(status, "RevertSecurityContext")
-
-    def __del__(self) -> None:
-        try:
-            if core.SecIsValidHandle(self._h):
-                core.DeleteSecurityContext(self._h)
-        except Exception:  # a destructor must not raise (e.g. at interpreter exit)
-            pass
+        _check(core.RevertSecurityContext(self._h), "RevertSecurityContext")
 
 
 # The type objects under pywin32's names (and the old aliases it keeps).
@@ -648,14 +650,36 @@ def AcquireCredentialsHandle(Principal: Optional[str], Package: str, CredentialU
     package = _wchar(Package, False)
     handle = PyCredHandle()
     expiry = core.TimeStamp()
-    status = core.AcquireCredentialsHandle(principal, package, use, logon_id, identity,
-                                           None, None, handle._h, expiry)
-    if status != core.SEC_E_OK:
-        _raise(status, "AcquireCredentialsHandle")
+    _check(core.AcquireCredentialsHandle(principal, package, use, logon_id, identity,
+                                         None, None, handle._h, expiry),
+           "AcquireCredentialsHandle")
     return handle, _timestamp(expiry)
 
 
 _ALLOCATE_MEMORY_ERROR = "Use of ISC_REQ_ALLOCATE_MEMORY is not yet supported"
+
+
+def _context_step(funcname: str, allocate_memory: int, Credential: Any, Context: Any,
+                  pInput: Any, ContextReq: int, TargetDataRep: int, NewContext: Any,
+                  pOutput: Any, call: Callable[..., core.SECURITY_STATUS],
+                  ) -> Tuple[int, int, Any]:
+    """What InitializeSecurityContext and AcceptSecurityContext share: the
+    arguments converted in pywin32's order, then ``call(cred, ctxt, in_desc,
+    req, drep, new_ctxt, out_desc, attrs, expiry)``; failures raise."""
+    req = _long(ContextReq)
+    drep = _long(TargetDataRep)
+    if req & allocate_memory:
+        raise NotImplementedError(_ALLOCATE_MEMORY_ERROR)
+    cred = _cred(Credential)
+    ctxt = _ctxt(Context, True)
+    in_desc = _desc_or_none(pInput)
+    new_ctxt = _ctxt(NewContext, False)
+    out_desc = _desc(pOutput)
+    attrs = core.ULONG()
+    expiry = core.TimeStamp()
+    status = call(cred, ctxt, in_desc, req, drep, new_ctxt, out_desc, attrs, expiry)
+    _check_failed(status, funcname)
+    return int(status), _signed(attrs.value), _timestamp(expiry)
 
 
 def InitializeSecurityContext(Credential: Any, Context: Any, TargetName: Optional[str],
@@ -668,45 +692,24 @@ def InitializeSecurityContext(Credential: Any, Context: Any, TargetName: Optiona
     is fine on the first call); ``pOutput`` receives the token.  Success
     codes (``SEC_I_CONTINUE_NEEDED``, ...) are returned; failures raise.
     """
-    req = _long(ContextReq)
-    drep = _long(TargetDataRep)
-    if req & core.ISC_REQ_ALLOCATE_MEMORY:
-        raise NotImplementedError(_ALLOCATE_MEMORY_ERROR)
-    cred = _cred(Credential)
-    ctxt = _ctxt(Context, True)
-    in_desc = _desc_or_none(pInput)
-    new_ctxt = _ctxt(NewContext, False)
-    out_desc = _desc(pOutput)
-    target = _wchar(TargetName, True)
-    attrs = core.ULONG()
-    expiry = core.TimeStamp()
-    status = core.InitializeSecurityContext(cred, ctxt, target, req, 0, drep, in_desc, 0,
-                                            new_ctxt, out_desc, attrs, expiry)
-    if status < 0:
-        _raise(status, "InitializeSecurityContext")
-    return int(status), _signed(attrs.value), _timestamp(expiry)
+    def call(cred: Any, ctxt: Any, in_desc: Any, req: int, drep: int, new_ctxt: Any,
+             out_desc: Any, attrs: Any, expiry: Any) -> core.SECURITY_STATUS:
+        target = _wchar(TargetName, True)  # converted last, as pywin32 does
+        return core.InitializeSecurityContext(cred, ctxt, target, req, 0, drep, in_desc, 0,
+                                              new_ctxt, out_desc, attrs, expiry)
+
+    return _context_step("InitializeSecurityContext", core.ISC_REQ_ALLOCATE_MEMORY,
+                         Credential, Context, pInput, ContextReq, TargetDataRep, NewContext,
+                         pOutput, call)
 
 
 def AcceptSecurityContext(Credential: Any, Context: Any, pInput: Any, ContextReq: int,
                           TargetDataRep: int, NewContext: Any, pOutput: Any,
                           ) -> Tuple[int, int, Any]:
     """``AcceptSecurityContext`` -> ``(status, attributes, expiry)`` (see ISC)."""
-    req = _long(ContextReq)
-    drep = _long(TargetDataRep)
-    if req & core.ASC_REQ_ALLOCATE_MEMORY:
-        raise NotImplementedError(_ALLOCATE_MEMORY_ERROR)
-    cred = _cred(Credential)
-    ctxt = _ctxt(Context, True)
-    in_desc = _desc_or_none(pInput)
-    new_ctxt = _ctxt(NewContext, False)
-    out_desc = _desc(pOutput)
-    attrs = core.ULONG()
-    expiry = core.TimeStamp()
-    status = core.AcceptSecurityContext(cred, ctxt, in_desc, req, drep, new_ctxt, out_desc,
-                                        attrs, expiry)
-    if status < 0:
-        _raise(status, "AcceptSecurityContext")
-    return int(status), _signed(attrs.value), _timestamp(expiry)
+    return _context_step("AcceptSecurityContext", core.ASC_REQ_ALLOCATE_MEMORY,
+                         Credential, Context, pInput, ContextReq, TargetDataRep, NewContext,
+                         pOutput, core.AcceptSecurityContext)
 
 
 def QuerySecurityPackageInfo(PackageName: str) -> Dict[str, Any]:
@@ -714,9 +717,7 @@ def QuerySecurityPackageInfo(PackageName: str) -> Dict[str, Any]:
     ``RPCID``, ``MaxToken``, ``Name``, ``Comment``.  Names match in any case."""
     name = _wchar(PackageName, False)
     holder = core.PSecPkgInfo()
-    status = core.QuerySecurityPackageInfo(name, holder)
-    if status != core.SEC_E_OK:
-        _raise(status, "QuerySecurityPackageInfo")
+    _check(core.QuerySecurityPackageInfo(name, holder), "QuerySecurityPackageInfo")
     try:
         return _pkg_info(holder.value)
     finally:
@@ -727,9 +728,7 @@ def EnumerateSecurityPackages() -> Tuple[Dict[str, Any], ...]:
     """``EnumerateSecurityPackages`` -> a tuple of package dicts."""
     count = core.ULONG()
     holder = core.PSecPkgInfo()
-    status = core.EnumerateSecurityPackages(count, holder)
-    if status != core.SEC_E_OK:
-        _raise(status, "EnumerateSecurityPackages")
+    _check(core.EnumerateSecurityPackages(count, holder), "EnumerateSecurityPackages")
     try:
         return tuple(_pkg_info(info) for info in holder.value[:count.value])
     finally:
