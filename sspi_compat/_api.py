@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import functools
 import logging
-from typing import Any, Callable, Optional, TypeVar
+from typing import Any, Callable, Optional, Tuple, TypeVar
 
 from . import _handles as h
 from . import _memory
@@ -265,6 +265,51 @@ def _check_reserved(TargetDataRep: int, *reserved: int) -> Optional[SECURITY_STA
     return None
 
 
+def _step_handles(phCredential: Optional[CredHandle], phContext: Optional[CtxtHandle],
+                  phNewContext: Optional[CtxtHandle], initiator: bool,
+                  ) -> Tuple[Optional[SECURITY_STATUS], Optional[Context], Optional[Credential]]:
+    """(status refusing the call or None, context or None on a first call,
+    credential) for an InitializeSecurityContext (``initiator``) or
+    AcceptSecurityContext step.  A later call may omit phCredential: the
+    context's own credential is used."""
+    ctx: Optional[Context] = None
+    if phContext is not None:
+        ctx = h.lookup(phContext, h.CTXT_TAG)
+        if ctx is None or ctx.initiator != initiator:
+            return s.SEC_E_INVALID_HANDLE, None, None
+    if phCredential is not None:
+        cred: Optional[Credential] = h.lookup(phCredential, h.CRED_TAG)
+        if cred is None:
+            return s.SEC_E_INVALID_HANDLE, None, None
+    elif ctx is not None:
+        cred = ctx.cred
+    else:
+        return s.SEC_E_INVALID_HANDLE, None, None
+    if ctx is None and phNewContext is None:
+        return s.SEC_E_INVALID_PARAMETER, None, None
+    return None, ctx, cred
+
+
+def _step_done(ctx: Optional[Context], new_ctx: Optional[Context],
+               phContext: Optional[CtxtHandle], phNewContext: Optional[CtxtHandle],
+               pfContextAttr: ULONG, ptsExpiry: Optional[TimeStamp]) -> None:
+    """After a successful step: a new context gets its handle (phContext's own
+    on reauthentication, else phNewContext), phNewContext names the context,
+    and pfContextAttr / ptsExpiry are filled in."""
+    if new_ctx is not None:
+        if ctx is not None and phContext is not None:
+            h.rebind(phContext, h.CTXT_TAG, new_ctx)  # reauthentication: same handle
+        else:
+            assert phNewContext is not None
+            h.register(phNewContext, h.CTXT_TAG, new_ctx)
+        ctx = new_ctx
+    if phNewContext is not None and phContext is not None and phNewContext is not phContext:
+        phNewContext.dwLower, phNewContext.dwUpper = phContext.dwLower, phContext.dwUpper
+    assert ctx is not None
+    pfContextAttr.value = ctx.attrs
+    _set_expiry(ptsExpiry, ctx.expiry)
+
+
 @_entry
 def InitializeSecurityContext(phCredential: Optional[CredHandle],
                               phContext: Optional[CtxtHandle], pszTargetName: Any,
@@ -297,37 +342,15 @@ def InitializeSecurityContext(phCredential: Optional[CredHandle],
     if bad is not None:
         return bad
 
-    ctx: Optional[Context] = None
-    if phContext is not None:
-        ctx = h.lookup(phContext, h.CTXT_TAG)
-        if ctx is None or not ctx.initiator:
-            return s.SEC_E_INVALID_HANDLE
-    if phCredential is not None:
-        cred: Optional[Credential] = h.lookup(phCredential, h.CRED_TAG)
-        if cred is None:
-            return s.SEC_E_INVALID_HANDLE
-    elif ctx is not None:
-        cred = ctx.cred
-    else:
-        return s.SEC_E_INVALID_HANDLE
-    if ctx is None and phNewContext is None:
-        return s.SEC_E_INVALID_PARAMETER
+    refused, ctx, cred = _step_handles(phCredential, phContext, phNewContext, True)
+    if refused is not None:
+        return refused
+    assert cred is not None
     pkg = ctx.package if ctx is not None else cred.package
     status, new_ctx = pkg.initialize(cred, ctx, target, req, pInput, pOutput)
     if s.FAILED(status):
         return status
-    if new_ctx is not None:
-        if ctx is not None and phContext is not None:
-            h.rebind(phContext, h.CTXT_TAG, new_ctx)  # reauthentication: same handle
-        else:
-            assert phNewContext is not None
-            h.register(phNewContext, h.CTXT_TAG, new_ctx)
-        ctx = new_ctx
-    if phNewContext is not None and phContext is not None and phNewContext is not phContext:
-        phNewContext.dwLower, phNewContext.dwUpper = phContext.dwLower, phContext.dwUpper
-    assert ctx is not None
-    pfContextAttr.value = ctx.attrs
-    _set_expiry(ptsExpiry, ctx.expiry)
+    _step_done(ctx, new_ctx, phContext, phNewContext, pfContextAttr, ptsExpiry)
     return status
 
 
@@ -351,37 +374,15 @@ def AcceptSecurityContext(phCredential: Optional[CredHandle],
     bad = _check_reserved(TargetDataRep)
     if bad is not None:
         return bad
-    ctx: Optional[Context] = None
-    if phContext is not None:
-        ctx = h.lookup(phContext, h.CTXT_TAG)
-        if ctx is None or ctx.initiator:
-            return s.SEC_E_INVALID_HANDLE
-    if phCredential is not None:
-        cred: Optional[Credential] = h.lookup(phCredential, h.CRED_TAG)
-        if cred is None:
-            return s.SEC_E_INVALID_HANDLE
-    elif ctx is not None:
-        cred = ctx.cred
-    else:
-        return s.SEC_E_INVALID_HANDLE
-    if ctx is None and phNewContext is None:
-        return s.SEC_E_INVALID_PARAMETER
+    refused, ctx, cred = _step_handles(phCredential, phContext, phNewContext, False)
+    if refused is not None:
+        return refused
+    assert cred is not None
     pkg = ctx.package if ctx is not None else cred.package
     status, new_ctx = pkg.accept(cred, ctx, pInput, req, pOutput)
     if s.FAILED(status):
         return status
-    if new_ctx is not None:
-        if ctx is not None and phContext is not None:
-            h.rebind(phContext, h.CTXT_TAG, new_ctx)
-        else:
-            assert phNewContext is not None
-            h.register(phNewContext, h.CTXT_TAG, new_ctx)
-        ctx = new_ctx
-    if phNewContext is not None and phContext is not None and phNewContext is not phContext:
-        phNewContext.dwLower, phNewContext.dwUpper = phContext.dwLower, phContext.dwUpper
-    assert ctx is not None
-    pfContextAttr.value = ctx.attrs
-    _set_expiry(ptsExpiry, ctx.expiry)
+    _step_done(ctx, new_ctx, phContext, phNewContext, pfContextAttr, ptsExpiry)
     return status
 
 
