@@ -47,7 +47,7 @@ Differences:
 
 from __future__ import annotations
 
-from typing import Any, List, Optional
+from typing import Any, List, Optional, Union
 
 from .. import _status as s
 from .. import gss
@@ -55,7 +55,7 @@ from .._constants import SECQOP_WRAP_NO_ENCRYPT
 from .._status import SECURITY_STATUS
 from ..mapping.status import gss_to_status
 from . import _message_buffers as mb
-from ._message_buffers import Part, RejectedError
+from ._message_buffers import Message, Part, RejectedError
 
 __all__ = ["SIGNATURE_SIZE", "decrypt_message", "encrypt_message", "make_signature",
            "verify_signature"]
@@ -67,6 +67,23 @@ def _ready(ctx: Any) -> Optional[SECURITY_STATUS]:
     if ctx.failed or not ctx.complete or ctx.gss is None:
         return s.SEC_E_INVALID_HANDLE
     return None
+
+
+def _outgoing(ctx: Any, message: Any) -> Union[Message, SECURITY_STATUS]:
+    """EncryptMessage / MakeSignature: the parsed message, or the status that
+    refuses it (context not ready, no TOKEN or DATA, TOKEN under 16 bytes)."""
+    bad = _ready(ctx)
+    if bad is not None:
+        return bad
+    try:
+        msg = mb.parse(message)
+        if msg.token is None or not msg.parts:
+            return s.SEC_E_INVALID_TOKEN
+        if len(mb.view(msg.token)) < SIGNATURE_SIZE:
+            return s.SEC_E_BUFFER_TOO_SMALL
+    except RejectedError as rejected:
+        return rejected.status
+    return msg
 
 
 def _status(failure: gss.GssFailure) -> SECURITY_STATUS:
@@ -99,17 +116,9 @@ def encrypt_message(pkg: Any, ctx: Any, qop: Any, message: Any, seqno: Any,
     mb.check_args(qop, message, seqno)
     if qop not in (0, SECQOP_WRAP_NO_ENCRYPT):
         return s.SEC_E_QOP_NOT_SUPPORTED
-    bad = _ready(ctx)
-    if bad is not None:
-        return bad
-    try:
-        msg = mb.parse(message)
-        if msg.token is None or not msg.parts:
-            return s.SEC_E_INVALID_TOKEN
-        if len(mb.view(msg.token)) < SIGNATURE_SIZE:
-            return s.SEC_E_BUFFER_TOO_SMALL
-    except RejectedError as rejected:
-        return rejected.status
+    msg = _outgoing(ctx, message)
+    if not isinstance(msg, Message):
+        return msg
     if any(only for _, _, only in msg.parts):
         return s.SEC_E_UNSUPPORTED_FUNCTION
     data = _joined(msg.parts, False)
@@ -184,17 +193,9 @@ def make_signature(pkg: Any, ctx: Any, qop: Any, message: Any, seqno: Any,
     mb.check_args(qop, message, seqno)
     if qop:
         return s.SEC_E_QOP_NOT_SUPPORTED
-    bad = _ready(ctx)
-    if bad is not None:
-        return bad
-    try:
-        msg = mb.parse(message)
-        if msg.token is None or not msg.parts:
-            return s.SEC_E_INVALID_TOKEN
-        if len(mb.view(msg.token)) < SIGNATURE_SIZE:
-            return s.SEC_E_BUFFER_TOO_SMALL
-    except RejectedError as rejected:
-        return rejected.status
+    msg = _outgoing(ctx, message)
+    if not isinstance(msg, Message):
+        return msg
     try:
         mic = gss.get_mic(ctx.gss, _joined(msg.parts, True))
     except gss.GssFailure as failure:
