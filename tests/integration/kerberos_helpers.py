@@ -4,7 +4,9 @@ written with the public C-faithful API only (no gssapi, no mocks).
 ``handshake()`` runs InitializeSecurityContext / AcceptSecurityContext to
 completion the way the seed page describes it and checks, on every leg, that
 the call returned a status (never SEC_E_INTERNAL_ERROR) and set
-pfContextAttr on success.
+pfContextAttr on success.  ``ENCTYPES`` / ``enctype_realm()`` give realms
+restricted to one enctype (the ``realm_cache`` fixture of conftest.py keeps
+them for a module); the ``creds`` fixture is ``default_creds()``.
 """
 
 from __future__ import annotations
@@ -14,14 +16,26 @@ import os
 import re
 import subprocess
 from dataclasses import dataclass, field
-from typing import Any, Dict, Iterator, List, Optional, Tuple
+from typing import Any, Dict, Iterator, List, NamedTuple, Optional, Tuple
 
 from sspi_compat import (
+    ASC_REQ_CONFIDENTIALITY,
+    ASC_REQ_INTEGRITY,
+    ASC_REQ_MUTUAL_AUTH,
+    ASC_REQ_REPLAY_DETECT,
+    ASC_REQ_SEQUENCE_DETECT,
     FAILED,
+    ISC_REQ_CONFIDENTIALITY,
+    ISC_REQ_INTEGRITY,
+    ISC_REQ_MUTUAL_AUTH,
+    ISC_REQ_REPLAY_DETECT,
+    ISC_REQ_SEQUENCE_DETECT,
     SEC_E_INTERNAL_ERROR,
     SEC_E_OK,
     SEC_I_CONTINUE_NEEDED,
     SECBUFFER_TOKEN,
+    SECPKG_ATTR_NAMES,
+    SECPKG_CRED_ATTR_NAMES,
     SECPKG_CRED_INBOUND,
     SECPKG_CRED_OUTBOUND,
     SECURITY_NATIVE_DREP,
@@ -34,11 +48,16 @@ from sspi_compat import (
     DeleteSecurityContext,
     FreeCredentialsHandle,
     InitializeSecurityContext,
+    QueryContextAttributes,
+    QueryCredentialsAttributes,
     SecBuffer,
     SecBufferDesc,
     SecIsValidHandle,
+    SecPkgContext_Names,
+    SecPkgCredentials_Names,
     TimeStamp,
 )
+from sspi_compat.testing.pytest_plugin import start_realm
 
 PACKAGE = "Kerberos"
 HTTP = "HTTP/server.sspi.test"
@@ -47,12 +66,36 @@ NODELEG = "HTTP/nodeleg.sspi.test"
 MAX_TOKEN = 48000
 SENTINEL_ATTRS = 0x5EA1ED  # pfContextAttr value a failed call must leave alone
 SENTINEL_TIME = 0x0123_4567_89AB_CDEF
+# Everything message protection can ask for (replay and sequence detection included).
+FULL_ISC = (ISC_REQ_MUTUAL_AUTH | ISC_REQ_CONFIDENTIALITY | ISC_REQ_INTEGRITY
+            | ISC_REQ_REPLAY_DETECT | ISC_REQ_SEQUENCE_DETECT)
+FULL_ASC = (ASC_REQ_MUTUAL_AUTH | ASC_REQ_CONFIDENTIALITY | ASC_REQ_INTEGRITY
+            | ASC_REQ_REPLAY_DETECT | ASC_REQ_SEQUENCE_DETECT)
 
 
 def not_internal(status: SECURITY_STATUS, what: str = "") -> SECURITY_STATUS:
     """Every call in these tests: SEC_E_INTERNAL_ERROR is a bug report."""
     assert status != SEC_E_INTERNAL_ERROR, f"{what}: SEC_E_INTERNAL_ERROR is a bug"
     return status
+
+
+def ok(status: SECURITY_STATUS, what: str = "") -> None:
+    """A call that must succeed (and SEC_E_INTERNAL_ERROR named as the bug it is)."""
+    assert not_internal(status, what) == SEC_E_OK, f"{what}: {status}"
+
+
+def context_user_name(ctx: CtxtHandle) -> Optional[str]:
+    """SECPKG_ATTR_NAMES: the client's name as the context reports it."""
+    names = SecPkgContext_Names()
+    assert QueryContextAttributes(ctx, SECPKG_ATTR_NAMES, names) == SEC_E_OK
+    return names.sUserName
+
+
+def credential_user_name(cred: CredHandle) -> Optional[str]:
+    """SECPKG_CRED_ATTR_NAMES: the name the credential speaks for."""
+    names = SecPkgCredentials_Names()
+    assert QueryCredentialsAttributes(cred, SECPKG_CRED_ATTR_NAMES, names) == SEC_E_OK
+    return names.sUserName
 
 
 def acquire(use: int, auth: Any = None, principal: Any = None,
@@ -192,16 +235,45 @@ def complete(hs: Handshake) -> Handshake:
     return hs
 
 
-def default_creds() -> Iterator[Tuple[CredHandle, CredHandle]]:
+class Creds(NamedTuple):
+    client: CredHandle  # outbound, the default ccache
+    server: CredHandle  # inbound, the service keytab
+
+
+def default_creds() -> Iterator[Creds]:
     """(client: the default ccache, server: the service keytab), freed afterwards.
 
-    Test modules wrap it in a ``creds`` fixture that depends on ``krb5_env``.
+    The ``creds`` fixture (conftest.py) wraps it, after ``krb5_env``.
     """
     client = must_acquire(SECPKG_CRED_OUTBOUND)
     server = must_acquire(SECPKG_CRED_INBOUND)
-    yield client, server
-    FreeCredentialsHandle(client)
-    FreeCredentialsHandle(server)
+    try:
+        yield Creds(client, server)
+    finally:
+        FreeCredentialsHandle(client)
+        FreeCredentialsHandle(server)
+
+
+# --- realms restricted to one enctype ---------------------------------------------------
+
+# name -> (MIT enctype name, krb5 enctype number, RFC 4121 checksum length or None)
+ENCTYPES: Dict[str, Tuple[str, int, Optional[int]]] = {
+    "aes256-sha1": ("aes256-cts-hmac-sha1-96", 18, 12),
+    "aes128-sha1": ("aes128-cts-hmac-sha1-96", 17, 12),
+    "aes128-sha256": ("aes128-cts-hmac-sha256-128", 19, 16),
+    "aes256-sha384": ("aes256-cts-hmac-sha384-192", 20, 24),
+    "rc4": ("rc4-hmac", 23, None),
+}
+
+
+def enctype_realm(cache: Dict[str, Any], name: str) -> Any:
+    """The MIT realm whose keys, tickets and subkeys are all of enctype ``name``
+    (RC4 with ``allow_rc4``), started once per ``cache`` (the ``realm_cache``
+    fixture)."""
+    if name not in cache:
+        cache[name] = start_realm("mit", enctypes=(ENCTYPES[name][0],),
+                                  allow_rc4=(name == "rc4"))
+    return cache[name]
 
 
 # --- reading the realm's own tools ---------------------------------------------------

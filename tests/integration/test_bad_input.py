@@ -20,9 +20,9 @@ from kerberos_helpers import (
     MAX_TOKEN,
     SENTINEL_ATTRS,
     SENTINEL_TIME,
+    Creds,
     asc,
     complete,
-    default_creds,
     handshake,
     isc,
     out_desc,
@@ -74,12 +74,6 @@ from sspi_compat import (
 )
 
 pytestmark = pytest.mark.kdc
-Creds = Tuple[CredHandle, CredHandle]
-
-
-@pytest.fixture
-def creds(krb5_env: Any) -> Iterator[Creds]:
-    yield from default_creds()
 
 
 def state(desc: Any) -> Any:

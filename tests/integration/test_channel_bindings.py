@@ -30,6 +30,7 @@ from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.x509.oid import NameOID
 from gssapi.raw.exceptions import BadChannelBindingsError
+from kerberos_helpers import context_user_name
 from spnego.channel_bindings import GssChannelBindings
 from spnego.exceptions import BadBindingsError
 
@@ -47,7 +48,6 @@ from sspi_compat import (
     SECBUFFER_CHANNEL_BINDINGS,
     SECBUFFER_READONLY,
     SECBUFFER_TOKEN,
-    SECPKG_ATTR_NAMES,
     SECPKG_CRED_INBOUND,
     SECPKG_CRED_OUTBOUND,
     SECURITY_NATIVE_DREP,
@@ -59,11 +59,9 @@ from sspi_compat import (
     DeleteSecurityContext,
     FreeCredentialsHandle,
     InitializeSecurityContext,
-    QueryContextAttributes,
     SecBuffer,
     SecBufferDesc,
     SecIsValidHandle,
-    SecPkgContext_Names,
     TimeStamp,
     tls_server_end_point_application_data,
     tls_server_end_point_bindings,
@@ -163,12 +161,6 @@ def exchange(client_cb: Any = None, server_cb: Any = None, asc_req: int = ASC_RE
         FreeCredentialsHandle(scred)
 
 
-def _client_name(ctx: CtxtHandle) -> Optional[str]:
-    names = SecPkgContext_Names()
-    assert QueryContextAttributes(ctx, SECPKG_ATTR_NAMES, names) == SEC_E_OK
-    return names.sUserName
-
-
 # --- matching, mismatching and one-sided bindings -------------------------------
 
 
@@ -176,7 +168,7 @@ def test_matching_bindings_establish(krb5_env: Any) -> None:
     ex = exchange(_windows_blob(APP), _windows_blob(APP))
     try:
         assert ex.ok, (ex.client_status, ex.server_status)
-        assert _client_name(ex.server) == krb5_env.user
+        assert context_user_name(ex.server) == krb5_env.user
     finally:
         ex.close()
 
@@ -380,7 +372,7 @@ def test_pyspnego_client_to_our_server(krb5_env: Any, server_cert: bytes, match:
         assert status == SEC_E_OK
         client.step(out[0].data)
         assert client.complete
-        assert _client_name(server) == krb5_env.user
+        assert context_user_name(server) == krb5_env.user
     finally:
         if SecIsValidHandle(server):
             DeleteSecurityContext(server)

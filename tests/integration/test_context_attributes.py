@@ -15,9 +15,9 @@ from typing import Any, Iterator, Tuple
 import pytest
 from kerberos_helpers import (
     HTTP,
+    Creds,
     ccache_path,
     complete,
-    default_creds,
     handshake,
     isc,
     klist_entries,
@@ -86,13 +86,10 @@ ENCTYPES = {
 
 
 @pytest.fixture
-def pair(krb5_env: Any) -> Iterator[Tuple[CtxtHandle, CtxtHandle]]:
-    gen = default_creds()
-    client, server = next(gen)
-    hs = complete(handshake(client, server, HTTP, isc_req=REQ))
+def pair(creds: Creds) -> Iterator[Tuple[CtxtHandle, CtxtHandle]]:
+    hs = complete(handshake(creds.client, creds.server, HTTP, isc_req=REQ))
     yield hs.client, hs.server
     hs.delete()
-    gen.close()
 
 
 def query(ctx: CtxtHandle, attribute: int, struct: Any) -> Any:
@@ -141,14 +138,12 @@ def test_lifespan(pair: Tuple[CtxtHandle, CtxtHandle], krb5_env: Any) -> None:
     assert abs((server.tsExpiry.to_datetime() - ticket["end"]).total_seconds() - 300) <= 1.5
 
 
-def test_flags_are_pfcontextattr(krb5_env: Any) -> None:
-    gen = default_creds()
-    client, server = next(gen)
+def test_flags_are_pfcontextattr(creds: Creds) -> None:
+    client, server = creds
     hs = complete(handshake(client, server, HTTP, isc_req=REQ))
     c, s = both((hs.client, hs.server), SECPKG_ATTR_FLAGS, SecPkgContext_Flags)
     assert c.Flags == hs.client_attrs and s.Flags == hs.server_attrs
     hs.delete()
-    gen.close()
 
 
 def test_package_info(pair: Tuple[CtxtHandle, CtxtHandle]) -> None:
@@ -185,9 +180,8 @@ def test_session_key_is_the_same_on_both_sides(pair: Tuple[CtxtHandle, CtxtHandl
     assert client.SessionKey.hex() not in repr(client)
 
 
-def test_session_key_differs_between_contexts(krb5_env: Any) -> None:
-    gen = default_creds()
-    client, server = next(gen)
+def test_session_key_differs_between_contexts(creds: Creds) -> None:
+    client, server = creds
     keys = []
     for _ in range(2):
         hs = complete(handshake(client, server, HTTP, isc_req=REQ))
@@ -195,7 +189,6 @@ def test_session_key_differs_between_contexts(krb5_env: Any) -> None:
                           SecPkgContext_SessionKey()).SessionKey)
         hs.delete()
     assert keys[0] != keys[1]  # MIT negotiates an acceptor subkey per context
-    gen.close()
 
 
 def test_key_info(pair: Tuple[CtxtHandle, CtxtHandle], krb5_env: Any) -> None:
@@ -240,16 +233,14 @@ def session_enctype_of(realm: Any) -> str:
         f"HTTP/server.{realm.domain}@{realm.realm}"]["skey"])
 
 
-def test_dce_style_sizes(krb5_env: Any) -> None:
-    gen = default_creds()
-    client, server = next(gen)
+def test_dce_style_sizes(krb5_env: Any, creds: Creds) -> None:
+    client, server = creds
     hs = complete(handshake(client, server, HTTP, isc_req=ISC_REQ_USE_DCE_STYLE))
     header = ENCTYPES[session_enctype(krb5_env)][5]
     for ctx in (hs.client, hs.server):
         assert query(ctx, SECPKG_ATTR_SIZES, SecPkgContext_Sizes()).cbSecurityTrailer == (
             header + 16)
     hs.delete()
-    gen.close()
 
 
 # --- what is not supported, and misuse --------------------------------------------------

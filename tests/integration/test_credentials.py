@@ -25,6 +25,8 @@ from kerberos_helpers import (
     asc,
     ccache_path,
     complete,
+    context_user_name,
+    credential_user_name,
     handshake,
     isc,
     klist_entries,
@@ -48,7 +50,6 @@ from sspi_compat import (
     SEC_WINNT_AUTH_IDENTITY_EX,
     SEC_WINNT_AUTH_IDENTITY_EXA,
     SEC_WINNT_AUTH_IDENTITY_UNICODE,
-    SECPKG_ATTR_NAMES,
     SECPKG_CRED_ATTR_NAMES,
     SECPKG_CRED_BOTH,
     SECPKG_CRED_INBOUND,
@@ -70,18 +71,6 @@ from sspi_compat import (
 pytestmark = pytest.mark.kdc
 
 
-def cred_name(cred: CredHandle) -> Any:
-    names = SecPkgCredentials_Names()
-    assert QueryCredentialsAttributes(cred, SECPKG_CRED_ATTR_NAMES, names) == SEC_E_OK
-    return names.sUserName
-
-
-def client_name(server_ctx: CtxtHandle) -> Any:
-    names = SecPkgContext_Names()
-    assert QueryContextAttributes(server_ctx, SECPKG_ATTR_NAMES, names) == SEC_E_OK
-    return names.sUserName
-
-
 # --- outbound: the logon session ------------------------------------------------------
 
 
@@ -90,14 +79,14 @@ class TestOutboundDefault:
         status, cred, expiry = acquire(SECPKG_CRED_OUTBOUND)
         assert status == SEC_E_OK and SecIsValidHandle(cred)
         try:
-            assert cred_name(cred) == krb5_env.user
+            assert credential_user_name(cred) == krb5_env.user
             # ptsExpiry: the TGT's end, in local time (klist prints local time)
             tgt = klist_entries(krb5_env, ccache_path())[f"krbtgt/{krb5_env.realm}@"
                                                           f"{krb5_env.realm}"]
             assert abs((expiry.to_datetime() - tgt["end"]).total_seconds()) < 2
             server = must_acquire(SECPKG_CRED_INBOUND)
             hs = complete(handshake(cred, server, HTTP))
-            assert client_name(hs.server) == krb5_env.user
+            assert context_user_name(hs.server) == krb5_env.user
             hs.delete()
             FreeCredentialsHandle(server)
         finally:
@@ -124,9 +113,9 @@ class TestOutboundDefault:
                                     ("bob", krb5_env.user2)):
             status, cred, _ = acquire(SECPKG_CRED_OUTBOUND, principal=principal)
             assert status == SEC_E_OK, principal
-            assert cred_name(cred) == expected
+            assert credential_user_name(cred) == expected
             hs = complete(handshake(cred, server, HTTP))
-            assert client_name(hs.server) == expected
+            assert context_user_name(hs.server) == expected
             hs.delete()
             FreeCredentialsHandle(cred)
         status, cred, _ = acquire(SECPKG_CRED_OUTBOUND, principal="carol@SSPI.TEST")
@@ -169,11 +158,11 @@ def test_explicit_identity_logs_on_as_that_user(krb5_env: Any, form: str) -> Non
                                                  krb5_env.user2_password) if p.id == form)
     status, cred, _expiry = acquire(SECPKG_CRED_OUTBOUND, ident)
     assert status == SEC_E_OK
-    assert cred_name(cred) == krb5_env.user2  # before any KDC contact
+    assert credential_user_name(cred) == krb5_env.user2  # before any KDC contact
     server = must_acquire(SECPKG_CRED_INBOUND)
     hs = complete(handshake(cred, server, HTTP))
-    assert client_name(hs.server) == krb5_env.user2
-    assert cred_name(cred) == krb5_env.user2  # after the logon
+    assert context_user_name(hs.server) == krb5_env.user2
+    assert credential_user_name(cred) == krb5_env.user2  # after the logon
     hs.delete()
     FreeCredentialsHandle(cred)
     FreeCredentialsHandle(server)
@@ -215,7 +204,7 @@ def test_explicit_logon_never_touches_the_default_ccache_or_disk(krb5_env: Any) 
     server = must_acquire(SECPKG_CRED_INBOUND)
     sctx = CtxtHandle()
     assert asc(server, sctx, leg.token, 0).status == SEC_E_OK
-    assert client_name(sctx) == krb5_env.user2
+    assert context_user_name(sctx) == krb5_env.user2
 
 
 def test_explicit_logon_works_without_any_ccache(krb5_env: Any,
@@ -269,7 +258,7 @@ class TestInbound:
         client = must_acquire(SECPKG_CRED_OUTBOUND)
         status, server, _expiry = acquire(SECPKG_CRED_INBOUND, principal=principal)
         assert status == SEC_E_OK
-        assert cred_name(server) == "HTTP/server.sspi.test@SSPI.TEST"
+        assert credential_user_name(server) == "HTTP/server.sspi.test@SSPI.TEST"
         complete(handshake(client, server, HTTP)).delete()
         hs = handshake(client, server, HOST)  # a ticket for another service
         assert hs.statuses[-1] == ("server", SEC_E_WRONG_PRINCIPAL)
@@ -301,9 +290,9 @@ def test_both_directions_in_one_handle(krb5_env: Any) -> None:
     status, both, expiry = acquire(SECPKG_CRED_BOTH)
     assert status == SEC_E_OK
     assert not expiry.never_expires  # the outbound part has a TGT end
-    assert cred_name(both) == krb5_env.user
+    assert credential_user_name(both) == krb5_env.user
     hs = complete(handshake(both, both, HTTP))
-    assert client_name(hs.server) == krb5_env.user
+    assert context_user_name(hs.server) == krb5_env.user
     hs.delete()
     FreeCredentialsHandle(both)
 
@@ -345,11 +334,11 @@ def test_contexts_outlive_their_freed_credential(krb5_env: Any) -> None:
 
 class TestQueryCredentials:
     def test_names_of_each_kind(self, krb5_env: Any) -> None:
-        assert cred_name(must_acquire(SECPKG_CRED_OUTBOUND)) == krb5_env.user
+        assert credential_user_name(must_acquire(SECPKG_CRED_OUTBOUND)) == krb5_env.user
         restricted = must_acquire(SECPKG_CRED_INBOUND, principal=HTTP)
-        assert cred_name(restricted) == "HTTP/server.sspi.test@SSPI.TEST"
+        assert credential_user_name(restricted) == "HTTP/server.sspi.test@SSPI.TEST"
         ident = SEC_WINNT_AUTH_IDENTITY("bob", "sspi.test", "whatever")
-        assert cred_name(must_acquire(SECPKG_CRED_OUTBOUND, ident)) == "bob@SSPI.TEST"
+        assert credential_user_name(must_acquire(SECPKG_CRED_OUTBOUND, ident)) == "bob@SSPI.TEST"
 
     def test_unsupported_attribute(self, krb5_env: Any) -> None:
         cred = must_acquire(SECPKG_CRED_OUTBOUND)

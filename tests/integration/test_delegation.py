@@ -22,6 +22,7 @@ from dataclasses import dataclass, field
 from typing import Any, Dict, Iterator, Optional, Tuple
 
 import pytest
+from kerberos_helpers import context_user_name, credential_user_name
 
 from sspi_compat import (
     ASC_REQ_CONFIDENTIALITY,
@@ -45,8 +46,6 @@ from sspi_compat import (
     SEC_WINNT_AUTH_IDENTITY,
     SEC_WINNT_AUTH_IDENTITY_UNICODE,
     SECBUFFER_TOKEN,
-    SECPKG_ATTR_NAMES,
-    SECPKG_CRED_ATTR_NAMES,
     SECPKG_CRED_BOTH,
     SECPKG_CRED_INBOUND,
     SECPKG_CRED_OUTBOUND,
@@ -67,15 +66,11 @@ from sspi_compat import (
     NameFullyQualifiedDN,
     NameSamCompatible,
     NameUserPrincipal,
-    QueryContextAttributes,
-    QueryCredentialsAttributes,
     QuerySecurityContextToken,
     RevertSecurityContext,
     SecBuffer,
     SecBufferDesc,
     SecIsValidHandle,
-    SecPkgContext_Names,
-    SecPkgCredentials_Names,
     TimeStamp,
 )
 from sspi_compat.packages import impersonation
@@ -95,18 +90,6 @@ def acquire(use: int, principal: Optional[str] = None, auth: Any = None,
     status = AcquireCredentialsHandle(principal, package, use, None, auth, None, None, cred,
                                       TimeStamp())
     return status, cred
-
-
-def cred_name(cred: CredHandle) -> Optional[str]:
-    names = SecPkgCredentials_Names()
-    assert QueryCredentialsAttributes(cred, SECPKG_CRED_ATTR_NAMES, names) == SEC_E_OK
-    return names.sUserName
-
-
-def client_name(ctx: CtxtHandle) -> Optional[str]:
-    names = SecPkgContext_Names()
-    assert QueryContextAttributes(ctx, SECPKG_ATTR_NAMES, names) == SEC_E_OK
-    return names.sUserName
 
 
 @dataclass
@@ -236,28 +219,28 @@ def test_impersonation_authenticates_onward_as_the_client(
     ex = exchange(creds["client"], creds["server"], DELEG_TARGET, ISC_REQ | ISC_REQ_DELEGATE)
     try:
         status, own = acquire(SECPKG_CRED_OUTBOUND)
-        assert status == SEC_E_OK and cred_name(own) == "bob@SSPI.TEST"
+        assert status == SEC_E_OK and credential_user_name(own) == "bob@SSPI.TEST"
         FreeCredentialsHandle(own)
 
         assert ImpersonateSecurityContext(ex.server) == SEC_E_OK
         status, as_client = acquire(SECPKG_CRED_OUTBOUND)
         assert status == SEC_E_OK
-        assert cred_name(as_client) == "alice@SSPI.TEST"
+        assert credential_user_name(as_client) == "alice@SSPI.TEST"
         # The onward service sees alice.
         onward = exchange(as_client, creds["server"], ONWARD_TARGET)
-        assert client_name(onward.server) == "alice@SSPI.TEST"
+        assert context_user_name(onward.server) == "alice@SSPI.TEST"
         onward.close()
         assert RevertSecurityContext(ex.server) == SEC_E_OK
 
         # The handle acquired while impersonating keeps speaking for alice
         # (as a Windows credential handle keeps its logon session) ...
         onward = exchange(as_client, creds["server"], ONWARD_TARGET)
-        assert client_name(onward.server) == "alice@SSPI.TEST"
+        assert context_user_name(onward.server) == "alice@SSPI.TEST"
         onward.close()
         FreeCredentialsHandle(as_client)
         # ... while a new one is the process's own again.
         status, own = acquire(SECPKG_CRED_OUTBOUND)
-        assert status == SEC_E_OK and cred_name(own) == "bob@SSPI.TEST"
+        assert status == SEC_E_OK and credential_user_name(own) == "bob@SSPI.TEST"
         FreeCredentialsHandle(own)
     finally:
         RevertSecurityContext(ex.server)
@@ -271,7 +254,7 @@ def test_impersonation_principal_and_explicit_credentials(
         assert ImpersonateSecurityContext(ex.server) == SEC_E_OK
         for principal in ("alice", "alice@SSPI.TEST"):
             status, cred = acquire(SECPKG_CRED_OUTBOUND, principal=principal)
-            assert status == SEC_E_OK and cred_name(cred) == "alice@SSPI.TEST"
+            assert status == SEC_E_OK and credential_user_name(cred) == "alice@SSPI.TEST"
             FreeCredentialsHandle(cred)
         status, cred = acquire(SECPKG_CRED_OUTBOUND, principal="bob")
         assert status == SEC_E_NO_CREDENTIALS
@@ -282,14 +265,14 @@ def test_impersonation_principal_and_explicit_credentials(
         status, cred = acquire(SECPKG_CRED_OUTBOUND, auth=bob)
         assert status == SEC_E_OK
         onward = exchange(cred, creds["server"], ONWARD_TARGET)
-        assert client_name(onward.server) == "bob@SSPI.TEST"
+        assert context_user_name(onward.server) == "bob@SSPI.TEST"
         onward.close()
         FreeCredentialsHandle(cred)
         # Both directions: the outbound half is alice's, the keytab still accepts.
         status, both = acquire(SECPKG_CRED_BOTH)
         assert status == SEC_E_OK
         onward = exchange(both, both, ONWARD_TARGET)
-        assert client_name(onward.server) == "alice@SSPI.TEST"
+        assert context_user_name(onward.server) == "alice@SSPI.TEST"
         onward.close()
         FreeCredentialsHandle(both)
     finally:
@@ -305,7 +288,7 @@ def test_impersonation_is_per_thread(creds: Dict[str, CredHandle]) -> None:
         seen["user"] = GetUserName()
         status, cred = acquire(SECPKG_CRED_OUTBOUND)
         seen["status"] = status
-        seen["name"] = cred_name(cred) if status == SEC_E_OK else None
+        seen["name"] = credential_user_name(cred) if status == SEC_E_OK else None
         if status == SEC_E_OK:
             FreeCredentialsHandle(cred)
 
@@ -345,7 +328,7 @@ def test_deleting_the_context_does_not_end_the_impersonation(
         assert DeleteSecurityContext(ex.server) == SEC_E_OK
         assert GetUserName() == "alice"
         status, cred = acquire(SECPKG_CRED_OUTBOUND)
-        assert status == SEC_E_OK and cred_name(cred) == "alice@SSPI.TEST"
+        assert status == SEC_E_OK and credential_user_name(cred) == "alice@SSPI.TEST"
         FreeCredentialsHandle(cred)
         # The deleted handle can no longer revert; any live context handle can.
         assert RevertSecurityContext(ex.server) == SEC_E_INVALID_HANDLE
@@ -406,7 +389,7 @@ def test_impersonating_what_cannot_be_impersonated(creds: Dict[str, CredHandle])
         half.close()
         assert GetUserName() == own
         status, cred = acquire(SECPKG_CRED_OUTBOUND)
-        assert status == SEC_E_OK and cred_name(cred) == "bob@SSPI.TEST"
+        assert status == SEC_E_OK and credential_user_name(cred) == "bob@SSPI.TEST"
         FreeCredentialsHandle(cred)
     finally:
         ex.close()
@@ -471,14 +454,14 @@ def test_impersonation_through_negotiate(krb5_env: Any) -> None:
         assert ImpersonateSecurityContext(ex.server) == SEC_E_OK
         assert GetUserName() == "alice"
         status, as_client = acquire(SECPKG_CRED_OUTBOUND, package="Negotiate")
-        assert status == SEC_E_OK and cred_name(as_client) == "alice@SSPI.TEST"
+        assert status == SEC_E_OK and credential_user_name(as_client) == "alice@SSPI.TEST"
         onward = exchange(as_client, server, ONWARD_TARGET)
-        assert client_name(onward.server) == "alice@SSPI.TEST"
+        assert context_user_name(onward.server) == "alice@SSPI.TEST"
         onward.close()
         FreeCredentialsHandle(as_client)
         assert RevertSecurityContext(ex.server) == SEC_E_OK
         status, own = acquire(SECPKG_CRED_OUTBOUND, package="Negotiate")
-        assert status == SEC_E_OK and cred_name(own) == "bob@SSPI.TEST"
+        assert status == SEC_E_OK and credential_user_name(own) == "bob@SSPI.TEST"
         FreeCredentialsHandle(own)
     finally:
         impersonation.end()

@@ -9,7 +9,7 @@ acceptsecuritycontext-kerberos.md.
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any, Dict, Iterator, Optional, Tuple
+from typing import Any, Dict, Optional, Tuple
 
 import pytest
 from kerberos_helpers import (
@@ -18,10 +18,10 @@ from kerberos_helpers import (
     NODELEG,
     SENTINEL_ATTRS,
     SENTINEL_TIME,
+    Creds,
     asc,
     ccache_path,
     complete,
-    default_creds,
     handshake,
     isc,
     klist_entries,
@@ -88,7 +88,6 @@ from sspi_compat import (
     ULONG,
     AcceptSecurityContext,
     CompleteAuthToken,
-    CredHandle,
     CtxtHandle,
     DeleteSecurityContext,
     FreeContextBuffer,
@@ -107,12 +106,6 @@ from sspi_compat import (
 )
 
 pytestmark = pytest.mark.kdc
-Creds = Tuple[CredHandle, CredHandle]
-
-
-@pytest.fixture
-def creds(krb5_env: Any) -> Iterator[Creds]:
-    yield from default_creds()
 
 
 # --- the seed's calling sequence (R4, R5, R6, S1, S4) ----------------------------------

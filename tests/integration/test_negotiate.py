@@ -16,7 +16,7 @@ import random
 from typing import Any, List, Optional, Tuple
 
 import pytest
-from kerberos_helpers import handshake, not_internal
+from kerberos_helpers import context_user_name, handshake, not_internal
 from negotiate_helpers import (
     NtlmUsers,
     acquire,
@@ -60,7 +60,6 @@ from sspi_compat import (
     SEC_WINNT_AUTH_IDENTITY_EXA,
     SECBUFFER_DATA,
     SECBUFFER_TOKEN,
-    SECPKG_ATTR_NAMES,
     SECPKG_ATTR_PACKAGE_INFO,
     SECPKG_ATTR_SIZES,
     SECPKG_CRED_ATTR_NAMES,
@@ -83,7 +82,6 @@ from sspi_compat import (
     QuerySecurityPackageInfo,
     SecBuffer,
     SecBufferDesc,
-    SecPkgContext_Names,
     SecPkgContext_PackageInfo,
     SecPkgContext_Sizes,
     SecPkgCredentials_Names,
@@ -127,12 +125,6 @@ def nego(cred_factory: Any, use: int, package_list: Optional[str] = None,
     if package_list is not None:
         auth = SEC_WINNT_AUTH_IDENTITY_EX(PackageList=package_list) if auth is None else auth
     return cred_factory("Negotiate", use, auth)
-
-
-def names(ctx: CtxtHandle) -> Optional[str]:
-    n = SecPkgContext_Names()
-    assert QueryContextAttributes(ctx, SECPKG_ATTR_NAMES, n) == SEC_E_OK
-    return n.sUserName
 
 
 def statuses(hs: Any) -> List[Tuple[str, int]]:
@@ -193,7 +185,7 @@ class TestKerberos:
                 info = SecPkgContext_PackageInfo()
                 assert QueryContextAttributes(ctx, SECPKG_ATTR_PACKAGE_INFO, info) == SEC_E_OK
                 assert info.PackageInfo is not None and info.PackageInfo.Name == "Kerberos"
-            assert names(hs.server) == "alice@SSPI.TEST"
+            assert context_user_name(hs.server) == "alice@SSPI.TEST"
             token, sealed = seal(hs.client, b"kerberos layout")
             assert len(token) == 60  # AES-SHA1: Windows' Kerberos EncryptMessage header
             assert unseal(hs.server, token, sealed) == (SEC_E_OK, b"kerberos layout")
@@ -280,7 +272,7 @@ def assert_ntlm_exchange(hs: Any, user: str = "SSPI.TEST\\alice") -> None:
     assert isinstance(third, sp.NegTokenResp) and third.mech_list_mic is not None
     for ctx in (hs.client, hs.server):
         assert negotiation_info(ctx) == ("NTLM", SECPKG_NEGOTIATION_COMPLETE)
-    assert names(hs.server) == user
+    assert context_user_name(hs.server) == user
     assert not hs.client_attrs & ISC_RET_MUTUAL_AUTH
     token, sealed = seal(hs.client, b"ntlm layout")
     assert len(token) == 16  # NTLM's signature, then the sealed data

@@ -20,7 +20,7 @@ import textwrap
 from typing import Any, Dict, Optional
 
 import pytest
-from kerberos_helpers import handshake, not_internal
+from kerberos_helpers import context_user_name, handshake, not_internal
 from negotiate_helpers import NtlmUsers, acquire, cred_factory, ntlm_users, seal, unseal
 
 import sspi_compat
@@ -125,12 +125,6 @@ def pair(cred_factory: Any, users: NtlmUsers, auth: Any = None, target: Any = TA
     return handshake(client, server, target, isc_req, asc_req)
 
 
-def user_name(ctx: CtxtHandle) -> Optional[str]:
-    names = SecPkgContext_Names()
-    assert QueryContextAttributes(ctx, SECPKG_ATTR_NAMES, names) == SEC_E_OK
-    return names.sUserName
-
-
 # --- the package ----------------------------------------------------------------------
 
 
@@ -181,8 +175,8 @@ class TestHandshake:
             assert not hs.client_attrs & ISC_RET_MUTUAL_AUTH
             assert hs.client_attrs & (ISC_RET_INTEGRITY | ISC_RET_CONFIDENTIALITY) == \
                 ISC_RET_INTEGRITY | ISC_RET_CONFIDENTIALITY
-            assert user_name(hs.server) == "SSPI.TEST\\alice"
-            assert user_name(hs.client) == "SSPI.TEST\\alice"
+            assert context_user_name(hs.server) == "SSPI.TEST\\alice"
+            assert context_user_name(hs.client) == "SSPI.TEST\\alice"
         finally:
             hs.delete()
 
@@ -204,7 +198,7 @@ class TestHandshake:
         hs = pair(cred_factory, ntlm_users, auth)
         try:
             assert hs.statuses[-1] == ("server", SEC_E_OK), hs.statuses
-            assert user_name(hs.server) == "NTDOM\\carol"
+            assert context_user_name(hs.server) == "NTDOM\\carol"
         finally:
             hs.delete()
 
@@ -218,7 +212,7 @@ class TestHandshake:
         server = cred_factory("NTLM", SECPKG_CRED_INBOUND)
         hs = handshake(bob, server, TARGET, REQ, ASC_REQ)
         try:
-            assert user_name(hs.server) == "SSPI.TEST\\bob"
+            assert context_user_name(hs.server) == "SSPI.TEST\\bob"
         finally:
             hs.delete()
 
