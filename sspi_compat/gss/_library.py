@@ -49,6 +49,12 @@ HEIMDAL_UNSUPPORTED: Final[Mapping[str, str]] = {
         " an acceptor credential from a keytab other than the default one (KRB5_KTNAME)"
         " is not supported on Heimdal"
     ),
+    "ntlm": (
+        "Heimdal's GSS library carries an NTLM mechanism of its own under NTLM's OID"
+        " (credentials from a digest-capable KDC), not gss-ntlmssp, which is a module"
+        " for MIT's mechglue and which the NTLM package is built on: the NTLM package"
+        " is not available on Heimdal"
+    ),
     "collection": (
         "Heimdal 7.8's GSS library crashes (krb5_cc_cache_match) when a principal is"
         " looked up in a DIR: ccache collection: choosing a principal within a DIR:"

@@ -48,6 +48,8 @@ from typing import List, NamedTuple, Optional
 import gssapi.raw as gr
 from gssapi.raw import GSSError
 
+from . import _library
+
 __all__ = ["LIBRARY_CANDIDATES", "LIBRARY_ENV", "REMEDY", "NtlmStatus", "ntlm_status"]
 
 log = logging.getLogger("sspi_compat")
@@ -178,7 +180,9 @@ def ntlm_status(refresh: bool = False) -> NtlmStatus:
         if _status is not None and not refresh:
             return _status
         library = None
-        if _listed() and _loadable():
+        if _library.is_heimdal():
+            status = NtlmStatus(False, "absent", None, _library.HEIMDAL_UNSUPPORTED["ntlm"])
+        elif _listed() and _loadable():
             status = NtlmStatus(True, "registered", None, "listed by the GSS library")
         else:
             library = _find_library()
@@ -191,6 +195,9 @@ def ntlm_status(refresh: bool = False) -> NtlmStatus:
                 status = NtlmStatus(False, "absent", library,
                                     f"{library} could not be loaded as a GSS mechanism")
         if not status.available:
-            log.warning("NTLM: %s; %s", status.detail, REMEDY)
+            if _library.is_heimdal():  # installing gss-ntlmssp would not help
+                log.warning("NTLM: %s", status.detail)
+            else:
+                log.warning("NTLM: %s; %s", status.detail, REMEDY)
         _status = status
         return status

@@ -507,6 +507,8 @@ def test_plugin_kdc_option(pytester: pytest.Pytester) -> None:
     pytester.makepyfile(
         "def test_kind(krb5_realm):\n    assert krb5_realm.provider == 'heimdal'\n"
     )
+    for key, value in child_env().items():
+        pytester._monkeypatch.setenv(key, value)
     pytester._monkeypatch.delenv("SSPI_COMPAT_KDC", raising=False)
     result = pytester.runpytest_subprocess(*plugin_args(), "-p", "no:cacheprovider",
                                            "--kdc", "heimdal")
