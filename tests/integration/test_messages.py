@@ -27,30 +27,37 @@ from dataclasses import dataclass
 from typing import Any, Callable, Dict, Iterator, List, Optional, Tuple
 
 import pytest
+from kerberos_helpers import (
+    ENCTYPES,
+    FULL_ASC,
+    FULL_ISC,
+    HTTP,
+    complete,
+    enctype_realm,
+    handshake,
+    isc,
+    must_acquire,
+    not_internal,
+    ok,
+)
 
 from sspi_compat import (
     ASC_REQ_CONFIDENTIALITY,
-    ASC_REQ_INTEGRITY,
     ASC_REQ_MUTUAL_AUTH,
     ASC_REQ_REPLAY_DETECT,
-    ASC_REQ_SEQUENCE_DETECT,
     ASC_REQ_USE_DCE_STYLE,
     FAILED,
     ISC_REQ_CONFIDENTIALITY,
-    ISC_REQ_INTEGRITY,
     ISC_REQ_MUTUAL_AUTH,
     ISC_REQ_REPLAY_DETECT,
-    ISC_REQ_SEQUENCE_DETECT,
     ISC_REQ_USE_DCE_STYLE,
     ISC_RET_USED_DCE_STYLE,
     KERB_WRAP_NO_ENCRYPT,
     SEC_E_BUFFER_TOO_SMALL,
     SEC_E_CONTEXT_EXPIRED,
-    SEC_E_INTERNAL_ERROR,
     SEC_E_INVALID_HANDLE,
     SEC_E_INVALID_TOKEN,
     SEC_E_MESSAGE_ALTERED,
-    SEC_E_OK,
     SEC_E_OUT_OF_SEQUENCE,
     SEC_E_QOP_NOT_SUPPORTED,
     SEC_I_CONTINUE_NEEDED,
@@ -68,18 +75,14 @@ from sspi_compat import (
     SECPKG_CRED_OUTBOUND,
     SECQOP_WRAP_NO_ENCRYPT,
     SECQOP_WRAP_OOB_DATA,
-    SECURITY_NATIVE_DREP,
     SECURITY_STATUS,
     ULONG,
-    AcceptSecurityContext,
-    AcquireCredentialsHandle,
     CredHandle,
     CtxtHandle,
     DecryptMessage,
     DeleteSecurityContext,
     EncryptMessage,
     FreeCredentialsHandle,
-    InitializeSecurityContext,
     MakeSignature,
     MisuseError,
     QueryContextAttributes,
@@ -96,14 +99,6 @@ from sspi_compat.testing.pytest_plugin import start_realm
 # Every test starts realms of its own (one per enctype): not for an external realm.
 pytestmark = [pytest.mark.kdc, pytest.mark.kdc_admin]
 
-# name -> (MIT enctype name, krb5 enctype number, RFC 4121 checksum length or None)
-ENCTYPES: Dict[str, Tuple[str, int, Optional[int]]] = {
-    "aes256-sha1": ("aes256-cts-hmac-sha1-96", 18, 12),
-    "aes128-sha1": ("aes128-cts-hmac-sha1-96", 17, 12),
-    "aes128-sha256": ("aes128-cts-hmac-sha256-128", 19, 16),
-    "aes256-sha384": ("aes256-cts-hmac-sha384-192", 20, 24),
-    "rc4": ("rc4-hmac", 23, None),
-}
 ALL = list(ENCTYPES)
 AES = [name for name in ALL if ENCTYPES[name][2] is not None]
 
@@ -112,11 +107,6 @@ SEALED_HEADER = {12: 60, 16: 64, 24: 72}
 DCE_HEADER = {12: 76, 16: 80, 24: 88}
 MIC = {12: 28, 16: 32, 24: 40}
 RC4_MIC = 37
-
-FULL_ISC = (ISC_REQ_MUTUAL_AUTH | ISC_REQ_CONFIDENTIALITY | ISC_REQ_INTEGRITY
-            | ISC_REQ_REPLAY_DETECT | ISC_REQ_SEQUENCE_DETECT)
-FULL_ASC = (ASC_REQ_MUTUAL_AUTH | ASC_REQ_CONFIDENTIALITY | ASC_REQ_INTEGRITY
-            | ASC_REQ_REPLAY_DETECT | ASC_REQ_SEQUENCE_DETECT)
 
 
 def rc4_header(data_len: int, dce: bool) -> int:
@@ -127,42 +117,8 @@ def rc4_header(data_len: int, dce: bool) -> int:
     return 1 + length_bytes + 11 + 32
 
 
-def ok(status: SECURITY_STATUS, what: str = "") -> None:
-    assert status != SEC_E_INTERNAL_ERROR, f"{what}: SEC_E_INTERNAL_ERROR is a bug"
-    assert status == SEC_E_OK, f"{what}: {status}"
-
-
-def not_internal(status: SECURITY_STATUS) -> SECURITY_STATUS:
-    assert status != SEC_E_INTERNAL_ERROR, "SEC_E_INTERNAL_ERROR is a bug"
-    return status
-
-
 # --- realms and contexts -----------------------------------------------------------------
-
-
-@pytest.fixture(scope="module")
-def realm_cache() -> Iterator[Dict[str, Any]]:
-    realms: Dict[str, Any] = {}
-    try:
-        yield realms
-    finally:
-        for realm in realms.values():
-            realm.stop()
-
-
-def enctype_realm(cache: Dict[str, Any], name: str) -> Any:
-    if name not in cache:
-        mit_name, _, _ = ENCTYPES[name]
-        cache[name] = start_realm("mit", enctypes=(mit_name,), allow_rc4=(name == "rc4"))
-    return cache[name]
-
-
-@pytest.fixture(params=ALL)
-def enc(request: pytest.FixtureRequest, realm_cache: Dict[str, Any]) -> Iterator[str]:
-    """The enctype name; its realm is active in os.environ for the test."""
-    realm = enctype_realm(realm_cache, request.param)
-    with realm.activate():
-        yield request.param
+# (``realm_cache`` and ``enc``, every enctype's realm active in turn: conftest.py)
 
 
 @pytest.fixture(params=AES)
@@ -204,49 +160,18 @@ class Pair:
             FreeCredentialsHandle(cred)
 
 
-def target() -> str:
-    return "HTTP/server.sspi.test"
-
-
-def establish(isc_req: int = FULL_ISC, asc_req: int = FULL_ASC, ccache: Optional[str] = None,
+def establish(isc_req: int = FULL_ISC, asc_req: int = FULL_ASC,
               stop_after_first: bool = False) -> Pair:
-    """AcquireCredentialsHandle + the ISC/ASC loop, the seed's calling sequence."""
-    ccred, scred = CredHandle(), CredHandle()
-    ok(AcquireCredentialsHandle(None, "Kerberos", SECPKG_CRED_OUTBOUND, None, None, None, None,
-                                ccred, None), "ACH outbound")
-    ok(AcquireCredentialsHandle(None, "Kerberos", SECPKG_CRED_INBOUND, None, None, None, None,
-                                scred, None), "ACH inbound")
-    client, server = CtxtHandle(), CtxtHandle()
-    cattrs, sattrs = ULONG(), ULONG()
-    token: Optional[bytes] = None
-    client_done = server_done = False
-    for leg in range(6):
-        if not client_done:
-            out = SecBufferDesc([SecBuffer(SECBUFFER_TOKEN, bytearray(48000))])
-            inp = SecBufferDesc([SecBuffer(SECBUFFER_TOKEN, token)]) if token is not None else None
-            st = InitializeSecurityContext(ccred, client if leg else None, target(), isc_req, 0,
-                                           SECURITY_NATIVE_DREP, inp, 0, client, out, cattrs,
-                                           None)
-            assert st in (SEC_E_OK, SEC_I_CONTINUE_NEEDED), st
-            client_done = st == SEC_E_OK
-            token = out[0].data
-            if stop_after_first:
-                break
-        if not server_done and token:
-            out = SecBufferDesc([SecBuffer(SECBUFFER_TOKEN, bytearray(48000))])
-            st = AcceptSecurityContext(scred, server if leg else None,
-                                       SecBufferDesc([SecBuffer(SECBUFFER_TOKEN, token)]),
-                                       asc_req, SECURITY_NATIVE_DREP, server, out, sattrs, None)
-            assert st in (SEC_E_OK, SEC_I_CONTINUE_NEEDED), st
-            server_done = st == SEC_E_OK
-            token = out[0].data or None
-        if client_done and server_done:
-            break
-        if token is None and client_done:
-            break
-    if not stop_after_first:
-        assert client_done and server_done
-    return Pair(client, server, (ccred, scred), cattrs.value, sattrs.value)
+    """AcquireCredentialsHandle + the ISC/ASC loop, the seed's calling sequence
+    (``stop_after_first``: only the first InitializeSecurityContext)."""
+    creds = (must_acquire(SECPKG_CRED_OUTBOUND), must_acquire(SECPKG_CRED_INBOUND))
+    if stop_after_first:
+        client = CtxtHandle()
+        leg = isc(creds[0], client, HTTP, isc_req)
+        assert leg.status == SEC_I_CONTINUE_NEEDED, leg.status
+        return Pair(client, CtxtHandle(), creds, leg.attrs, 0)
+    hs = complete(handshake(creds[0], creds[1], HTTP, isc_req, asc_req))
+    return Pair(hs.client, hs.server, creds, hs.client_attrs, hs.server_attrs)
 
 
 @pytest.fixture

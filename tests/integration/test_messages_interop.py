@@ -24,23 +24,21 @@ import gssapi.raw as gr
 import pytest
 import spnego
 from gssapi.raw import IOVBufferType
+from kerberos_helpers import (
+    ENCTYPES,
+    FULL_ASC,
+    FULL_ISC,
+    HTTP,
+    asc,
+    isc,
+    must_acquire,
+    ok,
+)
 from spnego.iov import BufferType
 
 from sspi_compat import (
-    ASC_REQ_CONFIDENTIALITY,
-    ASC_REQ_INTEGRITY,
-    ASC_REQ_MUTUAL_AUTH,
-    ASC_REQ_REPLAY_DETECT,
-    ASC_REQ_SEQUENCE_DETECT,
-    ISC_REQ_CONFIDENTIALITY,
-    ISC_REQ_INTEGRITY,
-    ISC_REQ_MUTUAL_AUTH,
-    ISC_REQ_REPLAY_DETECT,
-    ISC_REQ_SEQUENCE_DETECT,
     ISC_REQ_USE_DCE_STYLE,
-    SEC_E_INTERNAL_ERROR,
     SEC_E_OK,
-    SEC_I_CONTINUE_NEEDED,
     SECBUFFER_DATA,
     SECBUFFER_PADDING,
     SECBUFFER_READONLY_WITH_CHECKSUM,
@@ -50,18 +48,13 @@ from sspi_compat import (
     SECPKG_CRED_INBOUND,
     SECPKG_CRED_OUTBOUND,
     SECQOP_WRAP_NO_ENCRYPT,
-    SECURITY_NATIVE_DREP,
-    SECURITY_STATUS,
     ULONG,
-    AcceptSecurityContext,
-    AcquireCredentialsHandle,
     CredHandle,
     CtxtHandle,
     DecryptMessage,
     DeleteSecurityContext,
     EncryptMessage,
     FreeCredentialsHandle,
-    InitializeSecurityContext,
     MakeSignature,
     QueryContextAttributes,
     SecBuffer,
@@ -69,7 +62,6 @@ from sspi_compat import (
     SecPkgContext_KeyInfo,
     VerifySignature,
 )
-from sspi_compat.testing.pytest_plugin import start_realm
 
 # Every test starts realms of its own (one per enctype): not for an external realm.
 pytestmark = [pytest.mark.kdc, pytest.mark.kdc_admin]
@@ -77,48 +69,12 @@ pytestmark = [pytest.mark.kdc, pytest.mark.kdc_admin]
 KRB5 = gr.OID.from_int_seq("1.2.840.113554.1.2.2")
 HOST = "server.sspi.test"
 
-# name -> (MIT enctype name, krb5 enctype number, RFC 4121 checksum length or None)
-ENCTYPES: Dict[str, Tuple[str, int, Optional[int]]] = {
-    "aes256-sha1": ("aes256-cts-hmac-sha1-96", 18, 12),
-    "aes128-sha1": ("aes128-cts-hmac-sha1-96", 17, 12),
-    "aes128-sha256": ("aes128-cts-hmac-sha256-128", 19, 16),
-    "aes256-sha384": ("aes256-cts-hmac-sha384-192", 20, 24),
-    "rc4": ("rc4-hmac", 23, None),
-}
-
-ISC_REQ = (ISC_REQ_MUTUAL_AUTH | ISC_REQ_CONFIDENTIALITY | ISC_REQ_INTEGRITY
-           | ISC_REQ_REPLAY_DETECT | ISC_REQ_SEQUENCE_DETECT)
-ASC_REQ = (ASC_REQ_MUTUAL_AUTH | ASC_REQ_CONFIDENTIALITY | ASC_REQ_INTEGRITY
-           | ASC_REQ_REPLAY_DETECT | ASC_REQ_SEQUENCE_DETECT)
 GSS_FLAGS = (gr.RequirementFlag.mutual_authentication | gr.RequirementFlag.confidentiality
              | gr.RequirementFlag.integrity | gr.RequirementFlag.replay_detection
              | gr.RequirementFlag.out_of_sequence_detection)
 
 
-def ok(status: SECURITY_STATUS, what: str = "") -> None:
-    assert status != SEC_E_INTERNAL_ERROR, f"{what}: SEC_E_INTERNAL_ERROR is a bug"
-    assert status == SEC_E_OK, f"{what}: {status}"
-
-
-@pytest.fixture(scope="module")
-def realm_cache() -> Iterator[Dict[str, Any]]:
-    realms: Dict[str, Any] = {}
-    try:
-        yield realms
-    finally:
-        for realm in realms.values():
-            realm.stop()
-
-
-@pytest.fixture(params=list(ENCTYPES))
-def enc(request: pytest.FixtureRequest, realm_cache: Dict[str, Any]) -> Iterator[str]:
-    """The enctype name; a realm restricted to it is active for the test."""
-    name = request.param
-    if name not in realm_cache:
-        realm_cache[name] = start_realm("mit", enctypes=(ENCTYPES[name][0],),
-                                        allow_rc4=(name == "rc4"))
-    with realm_cache[name].activate():
-        yield name
+# ``enc`` (conftest.py): each enctype's realm (kerberos_helpers.ENCTYPES) active in turn.
 
 
 # --- mixed contexts: one side sspi_compat, the other an independent peer ------------------
@@ -138,77 +94,53 @@ class Mixed:
         FreeCredentialsHandle(self.creds)
 
 
-def acquire(use: int) -> CredHandle:
-    cred = CredHandle()
-    ok(AcquireCredentialsHandle(None, "Kerberos", use, None, None, None, None, cred, None))
-    return cred
-
-
-def isc(cred: CredHandle, ctx: CtxtHandle, token: Optional[bytes], req: int,
-        ) -> Tuple[SECURITY_STATUS, bytes]:
-    out = SecBufferDesc([SecBuffer(SECBUFFER_TOKEN, bytearray(48000))])
-    inp = SecBufferDesc([SecBuffer(SECBUFFER_TOKEN, token)]) if token is not None else None
-    status = InitializeSecurityContext(cred, ctx if token is not None else None,
-                                       f"HTTP/{HOST}", req, 0, SECURITY_NATIVE_DREP, inp, 0,
-                                       ctx, out, ULONG(), None)
-    assert status in (SEC_E_OK, SEC_I_CONTINUE_NEEDED), status
-    return status, out[0].data
-
-
-def asc(cred: CredHandle, ctx: CtxtHandle, token: bytes, first: bool,
-        ) -> Tuple[SECURITY_STATUS, bytes]:
-    out = SecBufferDesc([SecBuffer(SECBUFFER_TOKEN, bytearray(48000))])
-    status = AcceptSecurityContext(cred, None if first else ctx,
-                                   SecBufferDesc([SecBuffer(SECBUFFER_TOKEN, token)]), ASC_REQ,
-                                   SECURITY_NATIVE_DREP, ctx, out, ULONG(), None)
-    assert status in (SEC_E_OK, SEC_I_CONTINUE_NEEDED), status
-    return status, out[0].data
+# One side is ours (kerberos_helpers' isc/asc: the public API), the other an independent peer.
 
 
 def sspi_client_gss_server(dce: bool = False) -> Mixed:
-    cred, ctx = acquire(SECPKG_CRED_OUTBOUND), CtxtHandle()
-    req = ISC_REQ | (ISC_REQ_USE_DCE_STYLE if dce else 0)
-    status, token = isc(cred, ctx, None, req)
+    cred, ctx = must_acquire(SECPKG_CRED_OUTBOUND), CtxtHandle()
+    req = FULL_ISC | (ISC_REQ_USE_DCE_STYLE if dce else 0)
+    first = isc(cred, ctx, HTTP, req)
     acred = gr.acquire_cred(None, usage="accept", mechs=[KRB5]).creds
-    server = gr.accept_sec_context(token, acred)
-    status, token = isc(cred, ctx, server.token, req)
+    server = gr.accept_sec_context(first.token, acred)
+    last = isc(cred, ctx, HTTP, req, server.token)
     peer = server.context
-    if token:  # DCE style: a third leg
-        peer = gr.accept_sec_context(token, acred, context=peer).context
-    assert status == SEC_E_OK
+    if last.token:  # DCE style: a third leg
+        peer = gr.accept_sec_context(last.token, acred, context=peer).context
+    assert last.status == SEC_E_OK
     return Mixed(ctx, True, peer, cred)
 
 
 def gss_client_sspi_server(dce: bool = False) -> Mixed:
-    cred, ctx = acquire(SECPKG_CRED_INBOUND), CtxtHandle()
+    cred, ctx = must_acquire(SECPKG_CRED_INBOUND), CtxtHandle()
     name = gr.import_name(f"HTTP@{HOST}".encode(), gr.NameType.hostbased_service)
     flags = GSS_FLAGS | (gr.RequirementFlag.dce_style if dce else 0)
     first = gr.init_sec_context(name, mech=KRB5, flags=flags)
-    status, reply = asc(cred, ctx, first.token, True)
+    leg = asc(cred, ctx, first.token, FULL_ASC)
     done = gr.init_sec_context(name, context=first.context, mech=KRB5, flags=flags,
-                               input_token=reply)
+                               input_token=leg.token)
     if done.token:
-        status, _ = asc(cred, ctx, done.token, False)
-    assert status == SEC_E_OK and not done.more_steps
+        leg = asc(cred, ctx, done.token, FULL_ASC)
+    assert leg.status == SEC_E_OK and not done.more_steps
     return Mixed(ctx, False, first.context, cred)
 
 
 def spnego_client_sspi_server() -> Mixed:
-    cred, ctx = acquire(SECPKG_CRED_INBOUND), CtxtHandle()
+    cred, ctx = must_acquire(SECPKG_CRED_INBOUND), CtxtHandle()
     client = spnego.client(hostname=HOST, service="HTTP", protocol="kerberos")
-    status, reply = asc(cred, ctx, client.step(), True)
-    client.step(reply)
-    assert status == SEC_E_OK and client.complete
+    leg = asc(cred, ctx, client.step(), FULL_ASC)
+    client.step(leg.token)
+    assert leg.status == SEC_E_OK and client.complete
     return Mixed(ctx, False, client, cred)
 
 
 def sspi_client_spnego_server() -> Mixed:
-    cred, ctx = acquire(SECPKG_CRED_OUTBOUND), CtxtHandle()
+    cred, ctx = must_acquire(SECPKG_CRED_OUTBOUND), CtxtHandle()
     server = spnego.server(protocol="kerberos")
-    status, token = isc(cred, ctx, None, ISC_REQ)
-    reply = server.step(token)
-    status, _ = isc(cred, ctx, reply, ISC_REQ)
-    assert status == SEC_E_OK and server.complete
+    first = isc(cred, ctx, HTTP, FULL_ISC)
+    reply = server.step(first.token)
+    last = isc(cred, ctx, HTTP, FULL_ISC, reply)
+    assert last.status == SEC_E_OK and server.complete
     return Mixed(ctx, True, server, cred)
 
 

@@ -22,6 +22,7 @@ from typing import Any, Iterator, List, Tuple
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from kerberos_helpers import complete, handshake, must_acquire
 
 from sspi_compat import (
     ASC_REQ_CONFIDENTIALITY,
@@ -34,7 +35,6 @@ from sspi_compat import (
     ISC_REQ_SEQUENCE_DETECT,
     SEC_E_INTERNAL_ERROR,
     SEC_E_OK,
-    SEC_I_CONTINUE_NEEDED,
     SECBUFFER_DATA,
     SECBUFFER_EMPTY,
     SECBUFFER_PADDING,
@@ -46,18 +46,14 @@ from sspi_compat import (
     SECPKG_CRED_INBOUND,
     SECPKG_CRED_OUTBOUND,
     SECQOP_WRAP_NO_ENCRYPT,
-    SECURITY_NATIVE_DREP,
     SECURITY_STATUS,
     ULONG,
-    AcceptSecurityContext,
-    AcquireCredentialsHandle,
     CredHandle,
     CtxtHandle,
     DecryptMessage,
     DeleteSecurityContext,
     EncryptMessage,
     FreeCredentialsHandle,
-    InitializeSecurityContext,
     MakeSignature,
     SecBuffer,
     SecBufferDesc,
@@ -72,23 +68,9 @@ FUZZ = settings(max_examples=300, deadline=None,
 
 def establish(target: str, isc_req: int, asc_req: int,
               ) -> Tuple[CtxtHandle, CtxtHandle, List[CredHandle]]:
-    ccred, scred = CredHandle(), CredHandle()
-    assert AcquireCredentialsHandle(None, "Kerberos", SECPKG_CRED_OUTBOUND, None, None, None,
-                                    None, ccred, None) == SEC_E_OK
-    assert AcquireCredentialsHandle(None, "Kerberos", SECPKG_CRED_INBOUND, None, None, None,
-                                    None, scred, None) == SEC_E_OK
-    client, server = CtxtHandle(), CtxtHandle()
-    out = SecBufferDesc([SecBuffer(SECBUFFER_TOKEN, bytearray(48000))])
-    st_ = InitializeSecurityContext(ccred, None, target, isc_req, 0,
-                                    SECURITY_NATIVE_DREP, None, 0, client, out, ULONG(), None)
-    assert st_ == SEC_I_CONTINUE_NEEDED
-    reply = SecBufferDesc([SecBuffer(SECBUFFER_TOKEN, bytearray(48000))])
-    assert AcceptSecurityContext(scred, None, out, asc_req, SECURITY_NATIVE_DREP, server, reply,
-                                 ULONG(), None) == SEC_E_OK
-    done = SecBufferDesc([SecBuffer(SECBUFFER_TOKEN, bytearray(48000))])
-    assert InitializeSecurityContext(ccred, client, None, isc_req, 0, SECURITY_NATIVE_DREP,
-                                     reply, 0, client, done, ULONG(), None) == SEC_E_OK
-    return client, server, [ccred, scred]
+    ccred, scred = must_acquire(SECPKG_CRED_OUTBOUND), must_acquire(SECPKG_CRED_INBOUND)
+    hs = complete(handshake(ccred, scred, target, isc_req, asc_req))
+    return hs.client, hs.server, [ccred, scred]
 
 
 @pytest.fixture(scope="module")
