@@ -157,6 +157,25 @@ class Handshake:
     def statuses(self) -> List[Tuple[str, SECURITY_STATUS]]:
         return [(leg.side, leg.status) for leg in self.legs]
 
+    def _last_status(self, side: str) -> Optional[SECURITY_STATUS]:
+        statuses = [leg.status for leg in self.legs if leg.side == side]
+        return statuses[-1] if statuses else None
+
+    @property
+    def client_status(self) -> Optional[SECURITY_STATUS]:
+        """The last InitializeSecurityContext status (None before any)."""
+        return self._last_status("client")
+
+    @property
+    def server_status(self) -> Optional[SECURITY_STATUS]:
+        """The last AcceptSecurityContext status (None before any)."""
+        return self._last_status("server")
+
+    @property
+    def ok(self) -> bool:
+        """Both sides' last call returned SEC_E_OK."""
+        return self.client_status == SEC_E_OK and self.server_status == SEC_E_OK
+
     def delete(self) -> None:
         for handle in (self.client, self.server):
             if SecIsValidHandle(handle):

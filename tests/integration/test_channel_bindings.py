@@ -20,8 +20,7 @@ from __future__ import annotations
 
 import datetime as dt
 import struct
-from dataclasses import dataclass, field
-from typing import Any, List, Optional
+from typing import Any, Optional, Tuple
 
 import pytest
 import spnego
@@ -30,7 +29,7 @@ from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.x509.oid import NameOID
 from gssapi.raw.exceptions import BadChannelBindingsError
-from kerberos_helpers import context_user_name
+from kerberos_helpers import Handshake, context_user_name, handshake, must_acquire
 from spnego.channel_bindings import GssChannelBindings
 from spnego.exceptions import BadBindingsError
 
@@ -38,7 +37,6 @@ from sspi_compat import (
     ASC_REQ_ALLOW_MISSING_BINDINGS,
     ASC_REQ_CONFIDENTIALITY,
     ASC_REQ_MUTUAL_AUTH,
-    FAILED,
     ISC_REQ_CONFIDENTIALITY,
     ISC_REQ_MUTUAL_AUTH,
     SEC_CHANNEL_BINDINGS,
@@ -53,8 +51,6 @@ from sspi_compat import (
     SECURITY_NATIVE_DREP,
     ULONG,
     AcceptSecurityContext,
-    AcquireCredentialsHandle,
-    CredHandle,
     CtxtHandle,
     DeleteSecurityContext,
     FreeCredentialsHandle,
@@ -62,7 +58,6 @@ from sspi_compat import (
     SecBuffer,
     SecBufferDesc,
     SecIsValidHandle,
-    TimeStamp,
     tls_server_end_point_application_data,
     tls_server_end_point_bindings,
 )
@@ -87,75 +82,30 @@ def _linux64_blob(app: bytes) -> bytes:
     return struct.pack("LLLLLLLL", 0, 0, 0, 0, 0, 0, len(app), 32) + app
 
 
-def _cred(use: int) -> CredHandle:
-    cred = CredHandle()
-    status = AcquireCredentialsHandle(None, "Kerberos", use, None, None, None, None, cred,
-                                      TimeStamp())
-    assert status == SEC_E_OK
-    return cred
+def _bindings(cb: Any) -> Tuple[SecBuffer, ...]:
+    """A channel-bindings argument as the extra buffers of every leg: a blob goes
+    into a SECBUFFER_CHANNEL_BINDINGS buffer, a SecBuffer is passed as it is."""
+    if cb is None:
+        return ()
+    if isinstance(cb, SecBuffer):
+        return (cb,)
+    return (SecBuffer(SECBUFFER_CHANNEL_BINDINGS, cb),)
 
 
-@dataclass
-class Exchange:
-    client_status: Any = None
-    server_status: Any = None
-    client: CtxtHandle = field(default_factory=CtxtHandle)
-    server: CtxtHandle = field(default_factory=CtxtHandle)
-    client_attrs: ULONG = field(default_factory=ULONG)
-    server_attrs: ULONG = field(default_factory=ULONG)
-    first_token: bytes = b""
-
-    @property
-    def ok(self) -> bool:
-        return self.client_status == SEC_E_OK and self.server_status == SEC_E_OK
-
-    def close(self) -> None:
-        for handle in (self.client, self.server):
-            if SecIsValidHandle(handle):
-                DeleteSecurityContext(handle)
-
-
-def _input(token: Optional[bytes], bindings: Any) -> Optional[SecBufferDesc]:
-    buffers: List[SecBuffer] = []
-    if token is not None:
-        buffers.append(SecBuffer(SECBUFFER_TOKEN, token))
-    if isinstance(bindings, SecBuffer):
-        buffers.append(bindings)
-    elif bindings is not None:
-        buffers.append(SecBuffer(SECBUFFER_CHANNEL_BINDINGS, bindings))
+def _input(token: Optional[bytes], cb: Any) -> Optional[SecBufferDesc]:
+    """The token (if any) and the bindings, as one call's input descriptor."""
+    buffers = [SecBuffer(SECBUFFER_TOKEN, token)] if token is not None else []
+    buffers += _bindings(cb)
     return SecBufferDesc(buffers) if buffers else None
 
 
 def exchange(client_cb: Any = None, server_cb: Any = None, asc_req: int = ASC_REQ,
-             ) -> Exchange:
+             ) -> Handshake:
     """Run ISC/ASC to completion (or the first failure) with the given bindings."""
-    ccred, scred = _cred(SECPKG_CRED_OUTBOUND), _cred(SECPKG_CRED_INBOUND)
-    ex = Exchange()
+    ccred, scred = must_acquire(SECPKG_CRED_OUTBOUND), must_acquire(SECPKG_CRED_INBOUND)
     try:
-        token: Optional[bytes] = None
-        for _ in range(4):
-            out = SecBufferDesc([SecBuffer(SECBUFFER_TOKEN, bytearray(48000))])
-            ex.client_status = InitializeSecurityContext(
-                ccred, ex.client if token is not None else None, TARGET, ISC_REQ, 0,
-                SECURITY_NATIVE_DREP, _input(token, client_cb), 0, ex.client, out,
-                ex.client_attrs, None)
-            if FAILED(ex.client_status):
-                return ex
-            if token is None:
-                ex.first_token = out[0].data
-            if ex.client_status == SEC_E_OK and ex.server_status == SEC_E_OK:
-                return ex
-            sout = SecBufferDesc([SecBuffer(SECBUFFER_TOKEN, bytearray(48000))])
-            ex.server_status = AcceptSecurityContext(
-                scred, ex.server if SecIsValidHandle(ex.server) else None,
-                _input(out[0].data, server_cb), asc_req, SECURITY_NATIVE_DREP, ex.server, sout,
-                ex.server_attrs, None)
-            if FAILED(ex.server_status):
-                return ex
-            token = sout[0].data
-            if ex.client_status == SEC_E_OK:
-                return ex
-        raise AssertionError("exchange did not finish")
+        return handshake(ccred, scred, TARGET, ISC_REQ, asc_req, _bindings(client_cb),
+                         _bindings(server_cb))
     finally:
         FreeCredentialsHandle(ccred)
         FreeCredentialsHandle(scred)
@@ -170,7 +120,7 @@ def test_matching_bindings_establish(krb5_env: Any) -> None:
         assert ex.ok, (ex.client_status, ex.server_status)
         assert context_user_name(ex.server) == krb5_env.user
     finally:
-        ex.close()
+        ex.delete()
 
 
 def test_mismatched_bindings_are_bad_bindings_on_the_acceptor(krb5_env: Any) -> None:
@@ -180,7 +130,7 @@ def test_mismatched_bindings_are_bad_bindings_on_the_acceptor(krb5_env: Any) -> 
         assert ex.server_status == SEC_E_BAD_BINDINGS
         assert not SecIsValidHandle(ex.server)  # no context was created
     finally:
-        ex.close()
+        ex.delete()
 
 
 @pytest.mark.parametrize("side", ["addresses", "address-type"])
@@ -188,14 +138,14 @@ def test_address_fields_take_part(krb5_env: Any, side: str) -> None:
     loopback, other = bytes([127, 0, 0, 1]), bytes([127, 0, 0, 2])
     inet = 2  # GSS_C_AF_INET
     same = exchange(_windows_blob(APP, inet, loopback), _windows_blob(APP, inet, loopback))
-    same.close()
+    same.delete()
     assert same.ok
     if side == "addresses":
         server = _windows_blob(APP, inet, other)
     else:
         server = _windows_blob(APP, 0, loopback)
     ex = exchange(_windows_blob(APP, inet, loopback), server)
-    ex.close()
+    ex.delete()
     assert ex.server_status == SEC_E_BAD_BINDINGS
 
 
@@ -211,7 +161,7 @@ def test_one_sided_bindings_establish(krb5_env: Any, client: Optional[bytes],
     try:
         assert ex.ok, (ex.client_status, ex.server_status)
     finally:
-        ex.close()
+        ex.delete()
 
 
 def test_64_byte_header_is_the_same_bindings(krb5_env: Any) -> None:
@@ -219,17 +169,17 @@ def test_64_byte_header_is_the_same_bindings(krb5_env: Any) -> None:
                            (_windows_blob(APP), _linux64_blob(APP)),
                            (_linux64_blob(APP), _linux64_blob(APP))):
         ex = exchange(client, server)
-        ex.close()
+        ex.delete()
         assert ex.ok, (ex.client_status, ex.server_status)
     ex = exchange(_linux64_blob(APP), _windows_blob(OTHER_APP))
-    ex.close()
+    ex.delete()
     assert ex.server_status == SEC_E_BAD_BINDINGS
 
 
 def test_readonly_bindings_buffer_is_read(krb5_env: Any) -> None:
     cb = SecBuffer(SECBUFFER_CHANNEL_BINDINGS | SECBUFFER_READONLY, _windows_blob(APP))
     ex = exchange(cb, _windows_blob(OTHER_APP))
-    ex.close()
+    ex.delete()
     assert ex.server_status == SEC_E_BAD_BINDINGS
 
 
@@ -262,7 +212,7 @@ def _null_bindings_buffer() -> SecBuffer:
 def test_malformed_bindings_on_the_initiator(krb5_env: Any, case: str) -> None:
     bad = _null_bindings_buffer() if case == "null-pvBuffer" else _bad_buffer(case)
     before = bytes(bad.pvBuffer) if bad.pvBuffer is not None else None
-    cred = _cred(SECPKG_CRED_OUTBOUND)
+    cred = must_acquire(SECPKG_CRED_OUTBOUND)
     ctx, attrs = CtxtHandle(), ULONG(0x1234)
     out_mem = bytearray(b"\xaa" * 48000)
     out = SecBufferDesc([SecBuffer(SECBUFFER_TOKEN, out_mem)])
@@ -283,7 +233,7 @@ def test_malformed_bindings_on_the_initiator(krb5_env: Any, case: str) -> None:
 @pytest.mark.parametrize("case", [*sorted(MALFORMED), "null-pvBuffer"])
 def test_malformed_bindings_on_the_acceptor(krb5_env: Any, case: str) -> None:
     """The token is not consumed: the same AP-REQ is accepted next with good bindings."""
-    client_cred, server_cred = _cred(SECPKG_CRED_OUTBOUND), _cred(SECPKG_CRED_INBOUND)
+    client_cred, server_cred = must_acquire(SECPKG_CRED_OUTBOUND), must_acquire(SECPKG_CRED_INBOUND)
     client = CtxtHandle()
     try:
         out = SecBufferDesc([SecBuffer(SECBUFFER_TOKEN, bytearray(48000))])
@@ -337,11 +287,11 @@ def server_cert() -> bytes:
 def test_tls_server_end_point_bindings(krb5_env: Any, server_cert: bytes) -> None:
     cbt = tls_server_end_point_bindings(server_cert)
     ex = exchange(cbt, cbt)
-    ex.close()
+    ex.delete()
     assert ex.ok
     # A man in the middle presents another certificate to the client.
     ex = exchange(tls_server_end_point_bindings(_certificate("attacker.example")), cbt)
-    ex.close()
+    ex.delete()
     assert ex.server_status == SEC_E_BAD_BINDINGS
 
 
@@ -359,7 +309,7 @@ def test_pyspnego_client_to_our_server(krb5_env: Any, server_cert: bytes, match:
                            channel_bindings=_pyspnego_cb(client_cert))
     token = client.step()
     assert token
-    server_cred = _cred(SECPKG_CRED_INBOUND)
+    server_cred = must_acquire(SECPKG_CRED_INBOUND)
     server, attrs = CtxtHandle(), ULONG()
     try:
         out = SecBufferDesc([SecBuffer(SECBUFFER_TOKEN, bytearray(48000))])
@@ -384,7 +334,7 @@ def test_our_client_to_pyspnego_server(krb5_env: Any, server_cert: bytes, match:
     client_cert = server_cert if match else _certificate("attacker.example")
     server = spnego.server(hostname="server.sspi.test", service="HTTP", protocol="kerberos",
                            channel_bindings=_pyspnego_cb(server_cert))
-    cred = _cred(SECPKG_CRED_OUTBOUND)
+    cred = must_acquire(SECPKG_CRED_OUTBOUND)
     ctx = CtxtHandle()
     try:
         out = SecBufferDesc([SecBuffer(SECBUFFER_TOKEN, bytearray(48000))])
@@ -428,11 +378,11 @@ def test_cbt_aware_client_without_bindings_is_refused(krb5_realm_factory: Any,
         kdc="mit", krb5_conf={"libdefaults": {"client_aware_channel_bindings": "true"}})
     with realm.activate():
         ex = exchange(None, _windows_blob(APP), asc_req)
-        ex.close()
+        ex.delete()
         assert ex.server_status == SEC_E_BAD_BINDINGS
         ex = exchange(_windows_blob(APP), _windows_blob(APP), asc_req)
-        ex.close()
+        ex.delete()
         assert ex.ok
         ex = exchange(_windows_blob(APP), None, asc_req)  # the acceptor gives none: fine
-        ex.close()
+        ex.delete()
         assert ex.ok
