@@ -181,7 +181,26 @@ def server_against(peer: Any, cred: CredHandle, req: int = 0,
     raise AssertionError("exchange did not finish")
 
 
-class GssAcceptor:
+class _GssPeer:
+    """What both GSS peers offer once established: the mechanism, wrap, unwrap."""
+
+    _gr: Any
+    ctx: Any
+
+    def mech(self) -> str:
+        dotted: str = self._gr.inquire_context(self.ctx, target_name=False).mech.dotted_form
+        return dotted
+
+    def wrap(self, data: bytes) -> bytes:
+        out: bytes = self._gr.wrap(self.ctx, data, True).message
+        return out
+
+    def unwrap(self, data: bytes) -> bytes:
+        out: bytes = self._gr.unwrap(self.ctx, data).message
+        return out
+
+
+class GssAcceptor(_GssPeer):
     """python-gssapi's raw accept_sec_context (MIT's own SPNEGO or NTLM) with a
     pyspnego-like ``step``."""
 
@@ -204,25 +223,13 @@ class GssAcceptor:
         out: Optional[bytes] = res.token
         return out
 
-    def mech(self) -> str:
-        dotted: str = self._gr.inquire_context(self.ctx, target_name=False).mech.dotted_form
-        return dotted
-
     def initiator(self) -> str:
         info = self._gr.inquire_context(self.ctx, target_name=False)
         name: bytes = self._gr.display_name(info.initiator_name, name_type=False).name
         return name.decode().rstrip("\0")
 
-    def wrap(self, data: bytes) -> bytes:
-        out: bytes = self._gr.wrap(self.ctx, data, True).message
-        return out
 
-    def unwrap(self, data: bytes) -> bytes:
-        out: bytes = self._gr.unwrap(self.ctx, data).message
-        return out
-
-
-class GssInitiator:
+class GssInitiator(_GssPeer):
     """python-gssapi's raw init_sec_context with a pyspnego-like ``step``."""
 
     def __init__(self, target: str, mech: str, cred: Any = None, flags: int = 0x32,
@@ -245,18 +252,6 @@ class GssInitiator:
         self.ctx = res.context
         self.complete = not res.more_steps
         out: Optional[bytes] = res.token
-        return out
-
-    def mech(self) -> str:
-        dotted: str = self._gr.inquire_context(self.ctx, target_name=False).mech.dotted_form
-        return dotted
-
-    def wrap(self, data: bytes) -> bytes:
-        out: bytes = self._gr.wrap(self.ctx, data, True).message
-        return out
-
-    def unwrap(self, data: bytes) -> bytes:
-        out: bytes = self._gr.unwrap(self.ctx, data).message
         return out
 
 

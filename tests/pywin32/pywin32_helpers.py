@@ -49,6 +49,20 @@ def package_params(names: Tuple[str, ...] = ALL_PACKAGES) -> List[Any]:
     return params
 
 
+def kerberos_sspi_pair(realm: Any, scflags: int) -> Tuple[Any, Any]:
+    """``(sspi.ClientAuth, sspi.ServerAuth)`` for HTTP/<realm host>, authenticated
+    through the façade at both ends (the usual three authorize calls)."""
+    import sspi  # the façade module, registered by conftest's install()
+
+    client = sspi.ClientAuth("Kerberos", targetspn=f"HTTP/{realm.hostname}", scflags=scflags)
+    server = sspi.ServerAuth("Kerberos")
+    _, out = client.authorize(None)
+    _, out = server.authorize(out)
+    client.authorize(out)
+    assert client.authenticated and server.authenticated
+    return client, server
+
+
 def tls_server_end_point(cert: bytes) -> bytes:
     """RFC 5929 ``tls-server-end-point`` application data for a certificate (SHA-256)."""
     import hashlib

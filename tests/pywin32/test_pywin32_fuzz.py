@@ -18,6 +18,7 @@ import sspicon
 import win32security
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from pywin32_helpers import kerberos_sspi_pair
 
 from sspi_compat.testing import MITRealm
 
@@ -42,13 +43,7 @@ def _check_error(exc: win32security.error) -> None:
 
 @pytest.fixture
 def pair(krb5_env: MITRealm) -> Iterator[Tuple[sspi.ClientAuth, sspi.ServerAuth]]:
-    client = sspi.ClientAuth("Kerberos", targetspn=f"HTTP/{krb5_env.hostname}", scflags=FLAGS)
-    server = sspi.ServerAuth("Kerberos")
-    _, out = client.authorize(None)
-    _, out = server.authorize(out)
-    client.authorize(out)
-    assert client.authenticated and server.authenticated
-    yield client, server
+    yield kerberos_sspi_pair(krb5_env, FLAGS)
 
 
 @pytest.mark.kdc

@@ -14,7 +14,7 @@ import pytest
 import sspi
 import sspicon
 from pywin32_consumers import winrm
-from pywin32_helpers import GssAcceptor
+from pywin32_helpers import GssAcceptor, kerberos_sspi_pair
 
 from sspi_compat.testing import MITRealm
 
@@ -59,12 +59,7 @@ def test_gss_server_reply_decrypts_with_unwrap(krb5_env: MITRealm) -> None:
 
 @pytest.mark.kdc
 def test_sspi_both_ends(krb5_env: MITRealm) -> None:
-    client = sspi.ClientAuth("Kerberos", targetspn=f"HTTP/{krb5_env.hostname}", scflags=FLAGS)
-    server = sspi.ServerAuth("Kerberos")
-    _, out = client.authorize(None)
-    _, out = server.authorize(out)
-    client.authorize(out)
-    assert client.authenticated and server.authenticated
+    client, server = kerberos_sspi_pair(krb5_env, FLAGS)
     request = winrm.encrypt_message(client.ctxt, 0, SOAP)
     assert winrm.decrypt_message(server.ctxt, 0, request) == SOAP
     response = winrm.encrypt_message(server.ctxt, 0, b"<ok/>")
