@@ -15,9 +15,7 @@ import functools
 from typing import Final, Tuple
 
 from .._constants import (
-    ASC_REQ_ALLOCATE_MEMORY,
     ASC_REQ_CONFIDENTIALITY,
-    ASC_REQ_CONNECTION,
     ASC_REQ_DELEGATE,
     ASC_REQ_EXTENDED_ERROR,
     ASC_REQ_IDENTIFY,
@@ -25,7 +23,6 @@ from .._constants import (
     ASC_REQ_MUTUAL_AUTH,
     ASC_REQ_REPLAY_DETECT,
     ASC_REQ_SEQUENCE_DETECT,
-    ASC_REQ_STREAM,
     ASC_REQ_USE_DCE_STYLE,
     ASC_RET_CONFIDENTIALITY,
     ASC_RET_DELEGATE,
@@ -128,10 +125,6 @@ GSS_TO_ASC_RET: Final[FlagTable] = (
     (GSS_C_DCE_STYLE, ASC_RET_USED_DCE_STYLE),
     (GSS_C_IDENTIFY_FLAG, ASC_RET_IDENTIFY),
 )
-
-# Requests that the acceptor answers by echoing, whatever GSS says, because
-# they describe the call rather than the security of the context.
-ASC_ECHOED: Final = ASC_REQ_CONNECTION | ASC_REQ_STREAM | ASC_REQ_ALLOCATE_MEMORY
 
 
 @functools.lru_cache(maxsize=1024)

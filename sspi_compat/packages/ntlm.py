@@ -147,10 +147,6 @@ class NtlmPackage(GssPackage):
     context_class = NtlmContext
     target_required = False
 
-    # Windows' SecPkgContext_Sizes for NTLM: the signature (and EncryptMessage
-    # trailer) is 16 bytes; NTLM seals as a stream cipher (block size 0).
-    signature_size = 16
-
     def available(self) -> bool:
         return gss.ntlm_status().available
 
@@ -311,7 +307,9 @@ class NtlmPackage(GssPackage):
     # -- attributes, messages, teardown ---------------------------------------
 
     def sizes(self, ctx: Context, out: SecPkgContext_Sizes) -> SECURITY_STATUS:
-        """SECPKG_ATTR_SIZES as Windows' NTLM reports it: 2888/16/0/16."""
+        """SECPKG_ATTR_SIZES as Windows' NTLM reports it: 2888/16/0/16 (the
+        signature, and EncryptMessage's trailer, is 16 bytes; NTLM seals as a
+        stream cipher: block size 0)."""
         out.cbMaxToken = self.max_token
         out.cbMaxSignature = ntlm_messages.SIGNATURE_SIZE
         out.cbBlockSize = 0
