@@ -13,7 +13,7 @@ import contextlib
 import functools
 import sys
 import threading
-from typing import Any, Dict, List, NamedTuple, Optional, Sequence, Tuple
+from typing import Any, List, NamedTuple, Optional, Sequence, Tuple
 
 import gssapi.raw as gr
 from gssapi.raw import GSSError
@@ -570,8 +570,3 @@ def ntlm_reset_crypto(context: Any, verify: bool) -> None:
     except GSSError as err:
         if err.maj_code & (0xFF << 16) != _GSS_S_UNAVAILABLE:
             raise _failure(err, MECH_NTLM) from None
-
-
-def raw_module() -> Dict[str, Any]:
-    """What this gss build offers, for diagnostics (capabilities listing)."""
-    return {"password": _HAVE_PASSWORD, "cred_store": _HAVE_CRED_STORE}
