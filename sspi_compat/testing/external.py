@@ -119,7 +119,8 @@ class RealmAdministrationError(ExternalRealmError):
         super().__init__(
             f"{what}: an external realm cannot be administered from here. A test that"
             " stops the KDC, creates principals or changes keys must be marked"
-            " @pytest.mark.kdc_admin; external-realm runs deselect those (docs/testing.md)."
+            " @pytest.mark.kdc_admin; external-realm runs deselect those"
+            " (docs/docker.md, External-realm mode)."
         )
 
 
