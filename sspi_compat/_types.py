@@ -381,17 +381,28 @@ class SEC_WINNT_AUTH_IDENTITY_EXA(SEC_WINNT_AUTH_IDENTITY_EX):
 
 
 def _decode_identity_string(value: Union[str, bytes, None], flags: int) -> Optional[str]:
+    """The field as ``str``.  Text no C string can hold (lone surrogates) or bytes
+    that are not UTF-16-LE (Unicode form) / UTF-8 (ANSI form) raise a ValueError
+    that names neither the offending character nor its position: the field may
+    be the password.  (Python's own UnicodeError does both, and keeps the whole
+    string in ``.object``; it is not chained.)"""
     if value is None:
         return None
-    if isinstance(value, str):
-        value.encode("utf-8")  # UnicodeEncodeError (a ValueError): no C string holds it
-        return value.rstrip("\0")
-    if isinstance(value, (bytes, bytearray, memoryview)):
-        raw = bytes(value)
-        if flags & SEC_WINNT_AUTH_IDENTITY_UNICODE:
-            return raw.decode("utf-16-le").rstrip("\0")
-        return raw.decode("utf-8").rstrip("\0")
-    raise TypeError(f"identity strings are str or bytes, not {type(value).__name__}")
+    if not isinstance(value, (str, bytes, bytearray, memoryview)):
+        raise TypeError(f"identity strings are str or bytes, not {type(value).__name__}")
+    encoding = "utf-16-le" if flags & SEC_WINNT_AUTH_IDENTITY_UNICODE else "utf-8"
+    try:
+        if isinstance(value, str):
+            value.encode("utf-8")
+            text = value
+        else:
+            text = bytes(value).decode(encoding)
+    except UnicodeError:
+        pass
+    else:
+        return text.rstrip("\0")
+    what = "text no C string can hold" if isinstance(value, str) else f"not {encoding}"
+    raise ValueError(f"an identity string is {what}")
 
 
 @dataclass

@@ -259,6 +259,23 @@ class TestAuthIdentity:
         with pytest.raises(ValueError):
             SEC_WINNT_AUTH_IDENTITY(b"\x00\xd8").decoded()  # lone UTF-16 surrogate
 
+    @pytest.mark.parametrize("ident", [
+        SEC_WINNT_AUTH_IDENTITY("alice", None, "s3cr\udcffet"),
+        SEC_WINNT_AUTH_IDENTITY("alice", None, "s3cr3t".encode("utf-16-le") + b"\x00"),
+        SEC_WINNT_AUTH_IDENTITY(b"a\0", None, "s3cr3t".encode("utf-16-le") + b"\x00\xd8"),
+        SEC_WINNT_AUTH_IDENTITY_A(b"alice", None, b"s3cr\xff3t"),
+    ], ids=["lone-surrogate", "odd-utf16", "utf16-surrogate", "ansi-not-utf8"])
+    def test_bad_password_encoding_error_shows_nothing_of_it(
+            self, ident: SEC_WINNT_AUTH_IDENTITY) -> None:
+        for read in (lambda: ident.PasswordLength, ident.decoded):
+            with pytest.raises(ValueError) as exc:
+                read()
+            text = str(exc.value)
+            for secret in ("s3cr", "\udcff", "xff", "xd8", "0xd8", "0xff", "position"):
+                assert secret not in text, text
+            # Nothing chained either (a UnicodeError keeps the whole string).
+            assert exc.value.__cause__ is None and exc.value.__context__ is None
+
     def test_ex_forms(self) -> None:
         ex = SEC_WINNT_AUTH_IDENTITY_EX("alice", "SSPI.TEST", PASSWORD,
                                         PackageList="Kerberos,!NTLM")
