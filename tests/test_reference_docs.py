@@ -21,16 +21,13 @@ def page(name: str) -> str:
         return f.read()
 
 
-def test_references(text: str) -> List[Tuple[str, List[str]]]:
+def referenced_tests(text: str) -> List[Tuple[str, List[str]]]:
     """``test_file::Name::name[param]`` or ``tests/unit/.../test_x.py::Name``."""
     found = []
     for ref in re.findall(r"((?:tests/[\w/]+/)?test_\w+(?:\.py)?(?:::[\w]+)+)", text):
         path, *names = ref.split("::")
         found.append((path, names))
     return found
-
-
-test_references.__test__ = False  # type: ignore[attr-defined]  # a helper, not a test
 
 
 def resolve(path: str) -> str:
@@ -54,7 +51,7 @@ def defined_names(path: str) -> Dict[str, Set[str]]:
 
 @pytest.mark.parametrize("name", PAGES)
 def test_every_named_test_exists(name: str) -> None:
-    refs = test_references(page(name))
+    refs = referenced_tests(page(name))
     assert len(refs) > 10, "the sspi_compat column lost its references"
     for path, names in refs:
         file = resolve(path)
