@@ -603,8 +603,7 @@ def test_principal_in_a_dir_collection(krb5_env: Any, monkeypatch: pytest.Monkey
     library = _library()
     collection = tempfile.mkdtemp(dir=krb5_env.workdir, prefix="collection-")
     if library == "mit":
-        krb5_env.run(["kinit", "-c", f"DIR::{collection}/tkta", krb5_env.user2],
-                     input=krb5_env.user2_password + "\n")
+        krb5_env.kinit(krb5_env.user2, krb5_env.user2_password, ccache=f"DIR::{collection}/tkta")
     monkeypatch.setenv("KRB5CCNAME", f"DIR:{collection}")
     cred = sc.CredHandle()
     status = sc.AcquireCredentialsHandle(krb5_env.user2, "Kerberos", sc.SECPKG_CRED_OUTBOUND,
