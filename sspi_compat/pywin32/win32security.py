@@ -539,6 +539,14 @@ class PyCtxtHandle(_OwnedHandle):
         struct_name, convert = entry
         struct = getattr(core, struct_name, None)
         if struct is None:
+            # The core has no such structure (no access tokens, no Schannel on
+            # Linux): SEC_E_UNSUPPORTED_FUNCTION -- after the handle check every
+            # call makes first (SEC_E_INVALID_HANDLE for a dead handle).
+            try:
+                status = core.QueryContextAttributes(self._h, attribute, None)
+            except TypeError:  # a package that would fill a structure we lack
+                status = core.SEC_E_UNSUPPORTED_FUNCTION
+            _check(status, "QueryContextAttributes")
             _unsupported("QueryContextAttributes")
         buffer = struct()
         _check(core.QueryContextAttributes(self._h, attribute, buffer), "QueryContextAttributes")

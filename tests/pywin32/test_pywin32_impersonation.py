@@ -93,6 +93,10 @@ def test_access_token_is_unsupported(krb5_env: MITRealm) -> None:
         server.access_token()
     assert exc.value.args == (sspicon.SEC_E_UNSUPPORTED_FUNCTION, "QuerySecurityContextToken",
                               "The function requested is not supported")
+    with pytest.raises(win32api.error) as exc:
+        server.sa.ctxt.QueryContextAttributes(sspicon.SECPKG_ATTR_ACCESS_TOKEN)
+    assert exc.value.args == (sspicon.SEC_E_UNSUPPORTED_FUNCTION, "QueryContextAttributes",
+                              "The function requested is not supported")
 
 
 @pytest.mark.kdc

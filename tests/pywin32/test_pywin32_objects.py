@@ -203,6 +203,7 @@ def test_fresh_handles_detach_as_minus_one() -> None:
     lambda h: h.DeleteSecurityContext(),
     lambda h: h.QueryContextAttributes(sspicon.SECPKG_ATTR_SIZES),
     lambda h: h.QueryContextAttributes(sspicon.SECPKG_ATTR_NAMES),
+    lambda h: h.QueryContextAttributes(sspicon.SECPKG_ATTR_ACCESS_TOKEN),
     lambda h: h.ImpersonateSecurityContext(),
     lambda h: h.RevertSecurityContext(),
     lambda h: h.QuerySecurityContextToken(),
@@ -211,8 +212,8 @@ def test_fresh_handles_detach_as_minus_one() -> None:
     lambda h: h.VerifySignature(win32security.PySecBufferDescType(), 0),
     lambda h: h.EncryptMessage(0, win32security.PySecBufferDescType(), 0),
     lambda h: h.DecryptMessage(win32security.PySecBufferDescType(), 0),
-], ids=["Delete", "QCA-sizes", "QCA-names", "Impersonate", "Revert", "QSCT", "Complete",
-        "MakeSignature", "VerifySignature", "Encrypt", "Decrypt"])
+], ids=["Delete", "QCA-sizes", "QCA-names", "QCA-access-token", "Impersonate", "Revert",
+        "QSCT", "Complete", "MakeSignature", "VerifySignature", "Encrypt", "Decrypt"])
 def test_methods_on_an_invalid_context_raise_invalid_handle(call: object) -> None:
     handle = win32security.PyCtxtHandleType()
     with pytest.raises(pywintypes.error) as exc:
