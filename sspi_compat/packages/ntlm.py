@@ -82,7 +82,16 @@ from .._status import SECURITY_STATUS
 from .._types import SEC_WINNT_AUTH_IDENTITY, SecPkgContext_Sizes
 from ..mapping import flags as fl
 from ..mapping.names import TargetName
-from ..mapping.status import gss_to_status
+from ..mapping.status import (
+    GSS_S_BAD_BINDINGS,
+    GSS_S_DEFECTIVE_TOKEN,
+    GSS_S_FAILURE,
+    GSS_S_NO_CONTEXT,
+    GSS_S_NO_CRED,
+    GSS_S_UNAUTHORIZED,
+    ROUTINE_MASK,
+    gss_to_status,
+)
 from . import _context_attrs, ntlm_messages
 from ._base import Context, Credential, SecurityPackage
 from ._gss_package import GssContext, GssCredential, GssPackage
@@ -91,14 +100,6 @@ __all__ = ["NtlmContext", "NtlmCredential", "NtlmPackage", "ntlm_user_name"]
 
 MECH = gss.MECH_NTLM
 log = logging.getLogger("sspi_compat")
-
-_ROUTINE_MASK = 0xFF << 16
-_GSS_S_BAD_BINDINGS = 4 << 16
-_GSS_S_NO_CRED = 7 << 16
-_GSS_S_NO_CONTEXT = 8 << 16
-_GSS_S_DEFECTIVE_TOKEN = 9 << 16
-_GSS_S_FAILURE = 13 << 16
-_GSS_S_UNAUTHORIZED = 15 << 16
 
 # NTLM cannot delegate; asking gss-ntlmssp for it would only be ignored.
 _NO_GSS = fl.GSS_C_DELEG_FLAG | fl.GSS_C_DELEG_POLICY_FLAG
@@ -268,12 +269,12 @@ class NtlmPackage(GssPackage):
         try:
             return super().gss_init(cred, gss_ctx, name, req, in_token, bindings, extra_flags)
         except gss.GssFailure as failure:
-            routine = failure.major & _ROUTINE_MASK
-            if in_token is None and routine == _GSS_S_FAILURE:
-                raise gss.GssFailure(_GSS_S_NO_CRED, failure.minor,
+            routine = failure.major & ROUTINE_MASK
+            if in_token is None and routine == GSS_S_FAILURE:
+                raise gss.GssFailure(GSS_S_NO_CRED, failure.minor,
                                      message=failure.message) from None
-            if in_token is not None and routine == _GSS_S_NO_CONTEXT:
-                raise gss.GssFailure(_GSS_S_DEFECTIVE_TOKEN, failure.minor,
+            if in_token is not None and routine == GSS_S_NO_CONTEXT:
+                raise gss.GssFailure(GSS_S_DEFECTIVE_TOKEN, failure.minor,
                                      message=failure.message) from None
             raise
 
@@ -291,16 +292,16 @@ class NtlmPackage(GssPackage):
         try:
             return super().gss_accept(cred, gss_ctx, token, bindings)
         except gss.GssFailure as failure:
-            routine = failure.major & _ROUTINE_MASK
-            if (bindings is not None and routine == _GSS_S_DEFECTIVE_TOKEN
+            routine = failure.major & ROUTINE_MASK
+            if (bindings is not None and routine == GSS_S_DEFECTIVE_TOKEN
                     and failure.minor == errno.EACCES):
-                raise gss.GssFailure(_GSS_S_BAD_BINDINGS, failure.minor,
+                raise gss.GssFailure(GSS_S_BAD_BINDINGS, failure.minor,
                                      message=failure.message) from None
-            if routine == _GSS_S_FAILURE:
-                raise gss.GssFailure(_GSS_S_UNAUTHORIZED, failure.minor,
+            if routine == GSS_S_FAILURE:
+                raise gss.GssFailure(GSS_S_UNAUTHORIZED, failure.minor,
                                      message=failure.message) from None
-            if routine == _GSS_S_NO_CONTEXT:
-                raise gss.GssFailure(_GSS_S_DEFECTIVE_TOKEN, failure.minor,
+            if routine == GSS_S_NO_CONTEXT:
+                raise gss.GssFailure(GSS_S_DEFECTIVE_TOKEN, failure.minor,
                                      message=failure.message) from None
             raise
 
