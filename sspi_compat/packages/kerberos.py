@@ -81,11 +81,18 @@ class KerberosCredential(GssCredential):
         self._password: Optional[str] = None
 
     def initiate_cred(self) -> Any:
-        """The initiator GSS credential, logging on first if needed (GssFailure)."""
+        """The initiator GSS credential, logging on first if needed (GssFailure).
+
+        The password is dropped once the logon succeeded: the TGT in the
+        credential's MEMORY ccache is all later calls use.  After a failed
+        logon it is kept, so that the next call tries again (and is refused
+        again), as Windows does.
+        """
         if self.initiate is None:
             if self._password is not None and self.principal:
                 self.initiate = gss.acquire_password(self.principal, self._password,
                                                      "initiate", MECH)
+                self._password = None
             else:
                 self.initiate = gss.acquire_default("initiate", self.principal, MECH)
         return self.initiate

@@ -57,6 +57,7 @@ from sspi_compat import (
     AcquireCredentialsHandle,
     CredHandle,
     CtxtHandle,
+    DeleteSecurityContext,
     FreeCredentialsHandle,
     MisuseError,
     QueryContextAttributes,
@@ -216,6 +217,26 @@ def test_explicit_logon_works_without_any_ccache(krb5_env: Any,
     server = must_acquire(SECPKG_CRED_INBOUND)
     complete(handshake(cred, server, HTTP)).delete()
     assert not os.path.exists(missing)
+
+
+def test_password_is_kept_only_until_the_logon(krb5_env: Any) -> None:
+    """The credential holds the password until the first successful logon
+    (a failed one keeps it: the next call tries again), and not afterwards."""
+    from sspi_compat import _handles
+
+    for password, logs_on in (("not-the-password", False), (krb5_env.user_password, True)):
+        ident = SEC_WINNT_AUTH_IDENTITY("alice", krb5_env.realm, password)
+        cred = must_acquire(SECPKG_CRED_OUTBOUND, ident)
+        state = _handles.lookup(cred, _handles.CRED_TAG)
+        assert state._password == password  # logged on at first use
+        ctx = CtxtHandle()
+        leg = isc(cred, ctx, HTTP, 0)
+        assert (leg.status == SEC_E_OK) is logs_on, leg.status
+        assert state._password == (None if logs_on else password)
+        if SecIsValidHandle(ctx):
+            DeleteSecurityContext(ctx)
+        FreeCredentialsHandle(cred)
+        assert state._password is None
 
 
 def test_wrong_password_is_denied_at_first_use(krb5_env: Any) -> None:
