@@ -9,6 +9,7 @@ daemon reports "Address already in use" (see ``MITRealm.start``).
 
 from __future__ import annotations
 
+import ipaddress
 import socket
 import time
 from typing import Callable, Final, Optional
@@ -24,11 +25,12 @@ __all__ = [
 #: The only address the test realms listen on unless told otherwise.
 LOOPBACK: Final = "127.0.0.1"
 
-_WILDCARDS: Final = frozenset({"0.0.0.0", "::", "", "*"})
+# The IPv4 and IPv6 "any" addresses, spelled from their numeric values.
+_WILDCARDS: Final = frozenset({str(ipaddress.IPv4Address(0)), "::", "", "*"})
 
 
 def is_wildcard(host: str) -> bool:
-    """Whether ``host`` means "every interface" (``0.0.0.0``, ``::``)."""
+    """Whether ``host`` means "every interface" (IPv4 any, ``::``)."""
     return host in _WILDCARDS
 
 

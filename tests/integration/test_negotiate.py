@@ -321,6 +321,7 @@ class TestNtlmFallback:
         monkeypatch.delenv("NTLM_USER_FILE")
         assert acquire("Negotiate", SECPKG_CRED_OUTBOUND)[0] == SEC_E_NO_CREDENTIALS
 
+    @pytest.mark.kdc_admin  # stops the realm's KDC
     def test_no_kdc_for_the_realm(self, ntlm_users: NtlmUsers, cred_factory: Any,
                                   krb5_env: MITRealm) -> None:
         server = nego(cred_factory, SECPKG_CRED_INBOUND)
