@@ -647,13 +647,23 @@ def test_trigger(t: Trigger, krb5_env: Any, failures: List[GssFailure],
         documented = doc_rows().get(t.id)
         assert documented is not None, f"{t.id} is missing from docs/status.md"
         recorded = RECORDED_WITH.search(doc_text())
-        if recorded is None or recorded.group(1) != krb5_version():
+        if type(krb5_env).__name__ != "MITRealm":
+            # the table was recorded against an MIT KDC; another KDC (Heimdal,
+            # an external realm) reaches the same SSPI status through its own
+            # error codes and texts: compare the status, call and trigger only
+            documented, row = _status_columns(documented), _status_columns(row)
+        elif recorded is None or recorded.group(1) != krb5_version():
             # another Kerberos release words its messages its own way: compare
             # everything but the message column
             documented, row = documented.rsplit("|", 2)[0], row.rsplit("|", 2)[0]
         assert documented == row, (
             f"docs/status.md is out of date for {t.id}; rerun with "
             f"SSPI_COMPAT_WRITE_STATUS_DOC=1 or fix the trigger.\nexpected: {row}")
+
+
+def _status_columns(row: str) -> str:
+    """The first three columns of a table row: status, call, trigger id."""
+    return "|".join(row.split("|")[:4])
 
 
 def test_doc_table_is_current() -> None:
