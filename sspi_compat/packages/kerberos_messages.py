@@ -161,8 +161,11 @@ def _prepare(ctx: Any) -> Union[_Layout, SECURITY_STATUS]:
 # --- failures ------------------------------------------------------------------
 
 
-def _failure_status(failure: Any, token: Any = None) -> SECURITY_STATUS:
-    status = gss_to_status(failure.major, failure.minor, False)
+def _failure_status(failure: Any, token: Any = None, *, incoming: bool = False,
+                    ) -> SECURITY_STATUS:
+    # ``incoming``: GSS was reading the peer's token (Decrypt/Verify), so a
+    # bare GSS_S_FAILURE (Heimdal's answer to some garbage) is a bad token.
+    status = gss_to_status(failure.major, failure.minor, False, consumed_token=incoming)
     if (token is not None and failure.major & ROUTINE_MASK == GSS_S_DEFECTIVE_TOKEN
             and wl.parse_cfx_header(token) is not None and len(token) > wl.CFX_HEADER_LEN):
         # A well-formed header GSS found inconsistent after the checksum
@@ -419,7 +422,7 @@ def decrypt_message(pkg: Any, ctx: Any, message: Any, seqno: Any, qop_out: Any,
                 try:
                     plain, encrypted, _ = _unwrap(g, full)
                 except _GssFailure as failure:
-                    return _failure_status(failure, full)
+                    return _failure_status(failure, full, incoming=True)
                 if len(plain) == len(dpv):
                     dpv[:] = plain
                     if qop_out is not None:
@@ -472,7 +475,7 @@ def _decrypt_token(ctx: Any, lay: _Layout, msg: Message, qop_out: Any) -> SECURI
         try:
             plain, encrypted, _ = _unwrap(g, full)
         except _GssFailure as failure:
-            return _failure_status(failure, altered_check if lay.cfx else None)
+            return _failure_status(failure, altered_check if lay.cfx else None, incoming=True)
         if len(plain) > room:
             return _TOO_SMALL
         _distribute(parts, plain)
@@ -494,7 +497,7 @@ def _decrypt_token(ctx: Any, lay: _Layout, msg: Message, qop_out: Any) -> SECURI
     try:
         outputs, encrypted, _ = gss.unwrap_iov(g, token.tobytes(), iov_parts, pad)
     except _GssFailure as failure:
-        return _failure_status(failure, token.tobytes() if lay.cfx else None)
+        return _failure_status(failure, token.tobytes() if lay.cfx else None, incoming=True)
     for (buf, view, sign), out in zip(parts, outputs):
         if not sign:
             # RFC 1964's padding came from the PADDING buffer: not the caller's data.
@@ -520,7 +523,7 @@ def _decrypt_stream(ctx: Any, lay: _Layout, msg: Message, qop_out: Any) -> SECUR
         try:
             plain, encrypted, _ = _unwrap(g, full)
         except _GssFailure as failure:
-            return _failure_status(failure, token if lay.cfx else None)
+            return _failure_status(failure, token if lay.cfx else None, incoming=True)
     else:
         # Split the stream into header and data for gss_unwrap_iov.
         if lay.cfx:
@@ -546,7 +549,7 @@ def _decrypt_stream(ctx: Any, lay: _Layout, msg: Message, qop_out: Any) -> SECUR
             outputs, encrypted, _ = gss.unwrap_iov(g, header, iov_parts,
                                                    b"" if lay.v1 and not lay.dce else None)
         except _GssFailure as failure:
-            return _failure_status(failure, token if lay.cfx else None)
+            return _failure_status(failure, token if lay.cfx else None, incoming=True)
         plain = outputs[index]
         if lay.v1 and not lay.dce and plain and 0 < plain[-1] <= min(8, len(plain)):
             plain = plain[:-plain[-1]]  # the RFC 1964 padding stays in the stream
@@ -671,7 +674,7 @@ def verify_signature(pkg: Any, ctx: Any, message: Any, seqno: Any, qop_out: Any,
             try:
                 _verify_mic(g, dpv, tpv if tcb == len(tpv) else tpv[:tcb])
             except _GssFailure as failure:
-                return _failure_status(failure)
+                return _failure_status(failure, incoming=True)
             if qop_out is not None:
                 qop_out.value = 0
             return _OK
@@ -683,7 +686,7 @@ def verify_signature(pkg: Any, ctx: Any, message: Any, seqno: Any, qop_out: Any,
         try:
             _verify_mic(g, _signed_data(msg.parts), mic)
         except _GssFailure as failure:
-            return _failure_status(failure)
+            return _failure_status(failure, incoming=True)
         if qop_out is not None:
             qop_out.value = 0
         return _OK
