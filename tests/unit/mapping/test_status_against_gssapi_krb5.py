@@ -150,6 +150,7 @@ KRB5_TEXT = {
     "KRB5KDC_ERR_ETYPE_NOSUPP": "KDC has no support for encryption type",
     "KRB5KDC_ERR_CLIENT_REVOKED": "Client's credentials have been revoked",
     "KRB5KDC_ERR_SERVICE_REVOKED": "Credentials for server have been revoked",
+    "KRB5KDC_ERR_PATH_NOT_ACCEPTED": "KDC policy rejects transited path",
     "KRB5KDC_ERR_TGT_REVOKED": "TGT has been revoked",
     "KRB5KDC_ERR_CLIENT_NOTYET": "Client not yet valid - try again later",
     "KRB5KDC_ERR_KEY_EXP": "Password has expired",
