@@ -6,7 +6,7 @@ one batched ``kadmin.local``, starts ``krb5kdc -n`` as a child process bound
 to ``127.0.0.1:<free port>`` only, and kinits the default user. It uses
 subprocess only: no gssapi, no krb5 bindings, nothing else from sspi_compat.
 
-Why not k5test: it listens on every interface at a fixed port base (61000), so two
+Why not k5test: it listens on every interface at a fixed port base, so two
 runs collide and a leftover KDC silently answers the next run (DESIGN §4).
 
 Example::
