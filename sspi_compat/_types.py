@@ -82,6 +82,13 @@ class SecBuffer:
                             f"not {type(pvBuffer).__name__}")
         if not isinstance(BufferType, int):
             raise TypeError("BufferType must be an int")
+        if isinstance(pvBuffer, memoryview) and (pvBuffer.ndim != 1
+                                                 or pvBuffer.format not in ("B", "b", "c")):
+            # C memory is bytes: view e.g. an array('I') as its bytes, so that
+            # cbBuffer and every offset count bytes, not items.
+            if not pvBuffer.c_contiguous:
+                raise TypeError("pvBuffer must be contiguous memory")
+            pvBuffer = pvBuffer.cast("B")
         self.BufferType: int = BufferType
         self.pvBuffer: Buffer = pvBuffer
         if cbBuffer is None:

@@ -326,3 +326,17 @@ def test_session_key_never_in_repr() -> None:
     key = SecPkgContext_SessionKey(16, b"K" * 16)
     assert "KKKK" not in repr(key) and "KKKK" not in str(key)
     assert "16" in repr(key)
+
+
+def test_secbuffer_counts_bytes_of_wider_memoryviews() -> None:
+    """C buffers are bytes: a memoryview of 4-byte items is seen as its bytes,
+    and writes through it land in the caller's array."""
+    import array
+
+    words = array.array("I", [0, 0])
+    buf = SecBuffer(SECBUFFER_TOKEN, memoryview(words))
+    assert buf.cbBuffer == 8
+    assert isinstance(buf.pvBuffer, memoryview)
+    buf.pvBuffer[:4] = b"\x01\x00\x00\x00"
+    assert words[0] == 1
+    assert buf.data == b"\x01" + b"\x00" * 7
