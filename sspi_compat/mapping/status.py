@@ -24,6 +24,15 @@ Order of decision (DESIGN.md §3):
    mechanism the Kerberos credential has no element for (an NTLM or SPNEGO
    token): SEC_E_INVALID_TOKEN too.
 
+4. A condition some library reports with codes the rules above would
+   misread, recognised by the caller's kind of call:
+
+   * ``per_message`` (gss_unwrap/_iov, gss_verify_mic on the peer's
+     token): ``GSS_S_FAILURE`` whose minor is KRB5KRB_AP_ERR_BAD_INTEGRITY
+     is a checksum that did not verify -- Heimdal's gss_unwrap_iov reports a
+     tampered message so (its krb5_decrypt_iov_ivec failure), where MIT and
+     Heimdal's own gss_unwrap say ``GSS_S_BAD_SIG``: SEC_E_MESSAGE_ALTERED.
+
 SEC_E_INTERNAL_ERROR is left only for failures no table explains.
 
 The numeric tables are checked against python-gssapi's and krb5's real
@@ -225,12 +234,17 @@ KRB5_MINOR_TO_STATUS: Final[Dict[int, SECURITY_STATUS]] = {
 
 
 def gss_to_status(major: int, minor: int, krb5: bool, *,
-                  consumed_token: bool = False) -> SECURITY_STATUS:
+                  consumed_token: bool = False, per_message: bool = False,
+                  ) -> SECURITY_STATUS:
     """The SECURITY_STATUS for a failed GSS call (see the module docstring).
 
-    ``consumed_token``: the call processed a token from the peer (rule 3).
+    ``consumed_token``: the call processed a token from the peer (rule 3);
+    ``per_message``: it read a per-message token (unwrap, verify_mic) (rule 4).
     """
     routine = major & ROUTINE_MASK
+    if (per_message and routine == GSS_S_FAILURE
+            and minor & 0xFFFFFFFF == KRB5KRB_AP_ERR_BAD_INTEGRITY):
+        return s.SEC_E_MESSAGE_ALTERED
     if krb5:
         refined = KRB5_MINOR_TO_STATUS.get(minor & 0xFFFFFFFF)
         if refined is not None:

@@ -165,7 +165,8 @@ def _failure_status(failure: Any, token: Any = None, *, incoming: bool = False,
                     ) -> SECURITY_STATUS:
     # ``incoming``: GSS was reading the peer's token (Decrypt/Verify), so a
     # bare GSS_S_FAILURE (Heimdal's answer to some garbage) is a bad token.
-    status = gss_to_status(failure.major, failure.minor, False, consumed_token=incoming)
+    status = gss_to_status(failure.major, failure.minor, False, consumed_token=incoming,
+                           per_message=incoming)
     if (token is not None and failure.major & ROUTINE_MASK == GSS_S_DEFECTIVE_TOKEN
             and wl.parse_cfx_header(token) is not None and len(token) > wl.CFX_HEADER_LEN):
         # A well-formed header GSS found inconsistent after the checksum

@@ -161,3 +161,19 @@ class TestConsumedToken:
                                consumed_token=True) == s.SEC_E_BAD_BINDINGS
         assert m.gss_to_status(m.GSS_S_DEFECTIVE_TOKEN, 0, True,
                                consumed_token=True) == s.SEC_E_INVALID_TOKEN
+
+
+class TestKindOfCall:
+    """Rule 4: a code one library uses for a condition the others name otherwise."""
+
+    def test_per_message_integrity_failure_is_message_altered(self) -> None:
+        # Heimdal's gss_unwrap_iov: GSS_S_FAILURE + KRB5KRB_AP_ERR_BAD_INTEGRITY
+        for minor in (m.KRB5KRB_AP_ERR_BAD_INTEGRITY, m.KRB5KRB_AP_ERR_BAD_INTEGRITY - (1 << 32)):
+            assert m.gss_to_status(m.GSS_S_FAILURE, minor, False, consumed_token=True,
+                                   per_message=True) == s.SEC_E_MESSAGE_ALTERED
+        # other generic per-message failures stay a bad token
+        assert m.gss_to_status(m.GSS_S_FAILURE, 0, False, consumed_token=True,
+                               per_message=True) == s.SEC_E_INVALID_TOKEN
+        # a handshake token is not a message
+        assert m.gss_to_status(m.GSS_S_FAILURE, m.KRB5KRB_AP_ERR_BAD_INTEGRITY, False,
+                               consumed_token=True) == s.SEC_E_INVALID_TOKEN
