@@ -5,6 +5,7 @@ and receives opaque handles (credentials, contexts, names) and plain Python
 values; failures arrive as :class:`GssFailure`.
 """
 
+from ._library import wrong_principal
 from .calls import (
     MECH_KRB5,
     MECH_NTLM,
@@ -78,4 +79,5 @@ __all__ = [
     "wrap",
     "wrap_iov",
     "wrap_iov_length",
+    "wrong_principal",
 ]

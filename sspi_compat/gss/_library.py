@@ -24,6 +24,9 @@ __all__ = [
     "GSS_S_DEFECTIVE_TOKEN",
     "GSS_S_UNAVAILABLE",
     "HEIMDAL_UNSUPPORTED",
+    "KRB5KRB_AP_ERR_BAD_INTEGRITY",
+    "KRB5KRB_AP_WRONG_PRINC",
+    "ap_req_ticket_server",
     "cfx_unrotated",
     "dir_collection_in_use",
     "gss_library",
@@ -31,6 +34,7 @@ __all__ = [
     "keyblock_enctype",
     "krb5_reply_token_ok",
     "unsupported",
+    "wrong_principal",
 ]
 
 log = logging.getLogger("sspi_compat")
@@ -40,6 +44,10 @@ GSS_KRB5_GET_SUBKEY_X: Final = "1.2.752.43.13.8"
 
 GSS_S_DEFECTIVE_TOKEN: Final = 9 << 16
 GSS_S_UNAVAILABLE: Final = 16 << 16  # -> SEC_E_UNSUPPORTED_FUNCTION
+
+# krb5 error codes (MIT's and Heimdal's krb5_err table share its base and positions).
+KRB5KRB_AP_ERR_BAD_INTEGRITY: Final = ((-1765328384) & 0xFFFFFFFF) + 31
+KRB5KRB_AP_WRONG_PRINC: Final = ((-1765328384) & 0xFFFFFFFF) + 144  # MIT's own code
 
 #: Feature -> why a Heimdal-built python-gssapi cannot provide it (the message
 #: of the SEC_E_UNSUPPORTED_FUNCTION it answers).
@@ -131,6 +139,101 @@ def krb5_reply_token_ok(token: bytes) -> bool:
     if oid_length != len(_KRB5_OID_DER) or token[at : at + oid_length] != _KRB5_OID_DER:
         return False
     return token[at + oid_length : at + oid_length + 2] in _REPLY_TOK_IDS
+
+
+def _tlv(data: bytes, at: int, tag: int) -> tuple[int, int]:
+    """(start, end) of the contents of the DER element with ``tag`` at ``data[at]``; (-1, -1)."""
+    if at < 0 or at >= len(data) or data[at] != tag:
+        return -1, -1
+    length, start = _der_length(data, at + 1)
+    if length < 0 or start + length > len(data):
+        return -1, -1
+    return start, start + length
+
+
+def _field(data: bytes, start: int, end: int, number: int) -> tuple[int, int]:
+    """The contents of context tag [number] within the SEQUENCE contents data[start:end]."""
+    at = start
+    while at < end:
+        if data[at] & 0xE0 != 0xA0:
+            return -1, -1
+        inner, after = _tlv(data, at, data[at])
+        if inner < 0:
+            return -1, -1
+        if data[at] & 0x1F == number:
+            return inner, after
+        at = after
+    return -1, -1
+
+
+def ap_req_ticket_server(token: bytes) -> str | None:
+    """The server principal (``name/host@REALM``) a framed krb5 AP-REQ token's ticket
+    is for (RFC 4121 §4.1, RFC 4120 §5.5.1: the ticket's sname and realm are in the
+    clear), or None if the token is not one.
+
+    Heimdal's acceptor, with a credential restricted to one principal, decrypts
+    any ticket with that principal's key and answers KRB5KRB_AP_ERR_BAD_INTEGRITY
+    for a ticket to another service; MIT compares the names first and answers
+    KRB5KRB_AP_WRONG_PRINC. Read only when such a failure arrives.
+    """
+    try:
+        start, end = _tlv(token, 0, 0x60)
+        if start < 0 or end != len(token):
+            return None
+        oid_start, oid_end = _tlv(token, start, 0x06)
+        if token[oid_start:oid_end] != _KRB5_OID_DER or token[oid_end:oid_end + 2] != b"\x01\x00":
+            return None
+        ap_start, _ = _tlv(token, oid_end + 2, 0x6E)  # [APPLICATION 14] AP-REQ
+        seq_start, seq_end = _tlv(token, ap_start, 0x30)
+        tkt_start, _ = _field(token, seq_start, seq_end, 3)
+        t_start, _ = _tlv(token, tkt_start, 0x61)  # [APPLICATION 1] Ticket
+        ts_start, ts_end = _tlv(token, t_start, 0x30)
+        realm_start, _ = _field(token, ts_start, ts_end, 1)
+        r_start, r_end = _tlv(token, realm_start, 0x1B)
+        sname_start, _ = _field(token, ts_start, ts_end, 2)
+        pn_start, pn_end = _tlv(token, sname_start, 0x30)
+        names_start, _ = _field(token, pn_start, pn_end, 1)
+        ns_start, ns_end = _tlv(token, names_start, 0x30)
+        if min(r_start, ns_start) < 0:
+            return None
+        parts = []
+        at = ns_start
+        while at < ns_end:
+            p_start, p_end = _tlv(token, at, 0x1B)
+            if p_start < 0:
+                return None
+            parts.append(token[p_start:p_end].decode("utf-8", "replace"))
+            at = p_end
+        realm = token[r_start:r_end].decode("utf-8", "replace")
+    except IndexError:
+        return None
+    return "/".join(parts) + "@" + realm
+
+
+def wrong_principal(failure: GssFailure, acceptor: str, token: bytes) -> GssFailure:
+    """A Heimdal acceptor's failure told as MIT tells it, when it is a ticket for another service.
+
+    Heimdal's gss_accept_sec_context, with a credential restricted to
+    ``acceptor``, decrypts any ticket with that principal's key and answers
+    KRB5KRB_AP_ERR_BAD_INTEGRITY for a ticket to another service; MIT compares
+    the names first and answers KRB5KRB_AP_WRONG_PRINC (SEC_E_WRONG_PRINCIPAL,
+    as on Windows). When ``token``'s ticket names another server than
+    ``acceptor`` (realm compared only when ``acceptor`` has one), that is the
+    failure returned; otherwise (the ticket is for us, so the authenticator did
+    not decrypt), or on MIT's library, ``failure`` itself.
+    """
+    if (failure.minor != KRB5KRB_AP_ERR_BAD_INTEGRITY or not failure.krb5
+            or "/" not in acceptor or not is_heimdal()):
+        return failure
+    server = ap_req_ticket_server(token)
+    if server is None:
+        return failure
+    if acceptor == server or ("@" not in acceptor and server.rsplit("@", 1)[0] == acceptor):
+        return failure
+    return GssFailure(failure.major, KRB5KRB_AP_WRONG_PRINC, krb5=failure.krb5,
+                      message=f"the ticket is for {server}, the acceptor credential for"
+                              f" {acceptor} (Heimdal: {failure.message})",
+                      token=failure.token)
 
 
 def keyblock_enctype(blob: bytes) -> int:

@@ -187,7 +187,14 @@ class KerberosPackage(GssPackage):
         or KRB-ERROR token id): no context exists, and no client could ever
         continue it.  Windows rejects such a token: SEC_E_INVALID_TOKEN.
         """
-        res = super().gss_accept(cred, gss_ctx, token, bindings)
+        try:
+            res = super().gss_accept(cred, gss_ctx, token, bindings)
+        except gss.GssFailure as failure:
+            if (gss_ctx is None and isinstance(cred, KerberosCredential) and cred.principal
+                    and not cred.use & SECPKG_CRED_OUTBOUND):
+                # Heimdal's answer to a ticket for another service, told as MIT's
+                raise gss.wrong_principal(failure, cred.principal, token) from None
+            raise
         if gss_ctx is None and not res.complete and not res.token:
             self.discard(res.context)
             raise gss.GssFailure(GSS_S_DEFECTIVE_TOKEN, krb5=True,
