@@ -5,7 +5,7 @@ and receives opaque handles (credentials, contexts, names) and plain Python
 values; failures arrive as :class:`GssFailure`.
 """
 
-from ._library import wrong_principal
+from ._library import is_heimdal, wrong_principal
 from .calls import (
     MECH_KRB5,
     MECH_NTLM,
@@ -66,6 +66,7 @@ __all__ = [
     "import_cred",
     "init",
     "inquire",
+    "is_heimdal",
     "mech_available",
     "ntlm_requires_mechlist_mic",
     "ntlm_reset_crypto",

@@ -63,6 +63,12 @@ HEIMDAL_UNSUPPORTED: Final[Mapping[str, str]] = {
         " for MIT's mechglue and which the NTLM package is built on: the NTLM package"
         " is not available on Heimdal"
     ),
+    "iov-layout": (
+        "Heimdal's gss_wrap_iov refuses (EINVAL) some buffer layouts Windows'"
+        " EncryptMessage writes: an integrity-only (SECQOP_WRAP_NO_ENCRYPT) message on a"
+        " DCE-style context, and most DCE-style RC4 messages; those are"
+        " not supported on Heimdal"
+    ),
     "collection": (
         "Heimdal 7.8's GSS library crashes (krb5_cc_cache_match) when a principal is"
         " looked up in a DIR: ccache collection: choosing a principal within a DIR:"

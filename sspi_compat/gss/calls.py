@@ -447,6 +447,7 @@ def verify_mic(context: Any, message: bytes, mic: bytes) -> int:
 # decrypted.
 
 _HAVE_IOV = hasattr(gr, "wrap_iov") and hasattr(gr, "IOV")
+_EINVAL = 22  # Heimdal's minor for an IOV layout it does not handle
 
 
 def _iov(header: Optional[bytes], parts: Sequence[Tuple[bool, bytes]],
@@ -473,6 +474,8 @@ def wrap_iov(context: Any, parts: Sequence[Tuple[bool, bytes]], confidential: bo
     try:
         encrypted = gr.wrap_iov(context, iov, confidential)
     except GSSError as err:
+        if err.min_code == _EINVAL and _library.is_heimdal():
+            raise _library.unsupported("iov-layout") from None
         raise _failure(err, None) from None
     values = [buf.value or b"" for buf in iov]
     padding = values[-1] if with_padding else b""
@@ -486,6 +489,8 @@ def wrap_iov_length(context: Any, parts: Sequence[Tuple[bool, bytes]], confident
     try:
         gr.wrap_iov_length(context, iov, confidential)
     except GSSError as err:
+        if err.min_code == _EINVAL and _library.is_heimdal():
+            raise _library.unsupported("iov-layout") from None
         raise _failure(err, None) from None
     header = len(iov[0].value or b"")
     padding = len(iov[len(parts) + 1].value or b"") if with_padding else 0

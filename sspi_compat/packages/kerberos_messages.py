@@ -341,7 +341,9 @@ def _encrypt_general(ctx: Any, lay: _Layout, conf: bool, msg: Message,
 
     # General: gss_wrap_iov, which lays out DCE style, RC4 and signed-only
     # buffers the way Windows does.
-    with_padding = msg.padding is not None
+    # CFX writes no padding (its filler is in the header): Heimdal's DCE-style
+    # gss_wrap_iov refuses a PADDING buffer (EINVAL), so it is not given one.
+    with_padding = msg.padding is not None and not (lay.cfx and lay.dce and _DCE_BY_IOV)
     if lay.v1 and not lay.dce and not with_padding:
         return _TOO_SMALL  # RC4's padding byte has no buffer (see Differences)
     iov_parts = [(sign, view.tobytes()) for _, view, sign in parts]
@@ -360,6 +362,8 @@ def _encrypt_general(ctx: Any, lay: _Layout, conf: bool, msg: Message,
     if with_padding:
         mb.put(msg.padding, padding)
         msg.padding.cbBuffer = len(padding)
+    elif msg.padding is not None:
+        msg.padding.cbBuffer = 0
     return _OK
 
 
@@ -444,6 +448,12 @@ def decrypt_message(pkg: Any, ctx: Any, message: Any, seqno: Any, qop_out: Any,
         return rejected.status
 
 
+# Heimdal's library: a DCE-style message goes back through gss_unwrap_iov, the
+# call that wrote it (normalize_cfx rebuilds MIT's gss_wrap form, which
+# Heimdal's gss_unwrap refuses as altered for DCE contexts). Decided once.
+_DCE_BY_IOV = gss.is_heimdal()
+
+
 def _normalized(lay: _Layout, full: bytearray) -> bytearray:
     if lay.cfx and lay.dce and wl.parse_cfx_header(full) is not None:
         return wl.normalize_cfx(full, True)
@@ -459,7 +469,7 @@ def _decrypt_token(ctx: Any, lay: _Layout, msg: Message, qop_out: Any) -> SECURI
     sign_only = any(sign for _, _, sign in parts)
     room = _capacity(parts)
     g = ctx.gss
-    if not sign_only and not (lay.v1 and lay.dce):
+    if not sign_only and not (lay.v1 and lay.dce) and not (lay.dce and _DCE_BY_IOV):
         full = bytearray(token)
         for _, view, _ in parts:
             full += view
@@ -483,11 +493,11 @@ def _decrypt_token(ctx: Any, lay: _Layout, msg: Message, qop_out: Any) -> SECURI
         _set_qop(qop_out, encrypted)
         return _OK
 
-    # gss_unwrap_iov: signed-only buffers, or RC4 in DCE style.
+    # gss_unwrap_iov: signed-only buffers, RC4 in DCE style, DCE style on Heimdal.
     iov_parts = [(sign, view.tobytes()) for _, view, sign in parts]
     pad: Optional[bytes] = None
-    if padding is not None:
-        pad = padding.tobytes()
+    if padding is not None and not (lay.cfx and lay.dce and _DCE_BY_IOV):
+        pad = padding.tobytes()  # (CFX has none: Heimdal's DCE style refuses the buffer)
     if lay.v1 and not lay.dce and pad:
         # RFC 1964 unwrap_iov wants the padding at the end of the last DATA part.
         last = max(i for i, (_, _, sign) in enumerate(parts) if not sign) \
@@ -519,7 +529,7 @@ def _decrypt_stream(ctx: Any, lay: _Layout, msg: Message, qop_out: Any) -> SECUR
     token = stream.tobytes()
     sign_only = any(sign for _, _, sign in msg.parts)
     g = ctx.gss
-    if not sign_only and not (lay.v1 and lay.dce):
+    if not sign_only and not (lay.v1 and lay.dce) and not (lay.dce and _DCE_BY_IOV):
         full = _normalized(lay, bytearray(token))
         try:
             plain, encrypted, _ = _unwrap(g, full)

@@ -104,3 +104,13 @@ def test_mit_failures_are_kept(monkeypatch: pytest.MonkeyPatch) -> None:
     original = _integrity()
     token = ap_req(["host", "server.sspi.test"], "SSPI.TEST")
     assert lib.wrong_principal(original, "HTTP/server.sspi.test", token) is original
+
+
+@pytest.mark.parametrize("feature", sorted(lib.HEIMDAL_UNSUPPORTED))
+def test_unsupported_features_answer_unsupported_function(
+        feature: str, caplog: pytest.LogCaptureFixture) -> None:
+    with caplog.at_level("WARNING", logger="sspi_compat"):
+        failure = lib.unsupported(feature)
+    assert m.gss_to_status(failure.major, failure.minor, False) == s.SEC_E_UNSUPPORTED_FUNCTION
+    assert lib.HEIMDAL_UNSUPPORTED[feature] in caplog.text
+    assert "Heimdal" in failure.message
