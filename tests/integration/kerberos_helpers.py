@@ -73,6 +73,15 @@ FULL_ASC = (ASC_REQ_MUTUAL_AUTH | ASC_REQ_CONFIDENTIALITY | ASC_REQ_INTEGRITY
             | ASC_REQ_REPLAY_DETECT | ASC_REQ_SEQUENCE_DETECT)
 
 
+def heimdal_refuses_iov_layout(enc: str, dce: bool, conf: bool) -> bool:
+    """Whether EncryptMessage answers SEC_E_UNSUPPORTED_FUNCTION for this message on
+    the GSS library in use: an integrity-only DCE-style AES message on Heimdal's,
+    whose gss_wrap_iov refuses that layout (docs/heimdal.md, HEIMDAL_UNSUPPORTED)."""
+    from sspi_compat import gss
+
+    return dce and not conf and ENCTYPES[enc][2] is not None and gss.is_heimdal()
+
+
 def not_internal(status: SECURITY_STATUS, what: str = "") -> SECURITY_STATUS:
     """Every call in these tests: SEC_E_INTERNAL_ERROR is a bug report."""
     assert status != SEC_E_INTERNAL_ERROR, f"{what}: SEC_E_INTERNAL_ERROR is a bug"

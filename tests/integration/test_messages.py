@@ -35,6 +35,7 @@ from kerberos_helpers import (
     complete,
     enctype_realm,
     handshake,
+    heimdal_refuses_iov_layout,
     isc,
     must_acquire,
     not_internal,
@@ -60,6 +61,7 @@ from sspi_compat import (
     SEC_E_MESSAGE_ALTERED,
     SEC_E_OUT_OF_SEQUENCE,
     SEC_E_QOP_NOT_SUPPORTED,
+    SEC_E_UNSUPPORTED_FUNCTION,
     SEC_I_CONTINUE_NEEDED,
     SECBUFFER_DATA,
     SECBUFFER_EMPTY,
@@ -348,6 +350,11 @@ def test_encrypt_decrypt_layouts(enc: str, dce: bool, layout: str,
                 assert st == SEC_E_BUFFER_TOO_SMALL
                 assert msg.plaintext() == message
                 continue
+            if heimdal_refuses_iov_layout(enc, dce, conf):
+                assert st == SEC_E_UNSUPPORTED_FUNCTION, st  # said so, nothing touched
+                assert msg.plaintext() == message
+                assert [buf.cbBuffer for buf in msg.data] == lengths
+                continue
             ok(st, f"EncryptMessage conf={conf}")
             assert msg.token.cbBuffer == expected_header(enc, dce, conf, len(message))
             assert [buf.cbBuffer for buf in msg.data] == lengths
@@ -448,7 +455,11 @@ def test_stream_decryption_points_data_into_the_stream(
     for conf in (0, SECQOP_WRAP_NO_ENCRYPT):
         message = os.urandom(300)
         msg = build("token-data-padding", message)
-        ok(EncryptMessage(pair.client, conf, msg.desc, 0))
+        st = EncryptMessage(pair.client, conf, msg.desc, 0)
+        if heimdal_refuses_iov_layout(enc, dce, conf == 0):
+            assert st == SEC_E_UNSUPPORTED_FUNCTION and msg.plaintext() == message
+            continue
+        ok(st)
         header = msg.token.data
         stream = bytearray(header + msg.data[0].data + (msg.padding.data if msg.padding else b""))
         data = SecBuffer(SECBUFFER_DATA, None)
