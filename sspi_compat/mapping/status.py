@@ -151,6 +151,7 @@ KRB5_KDCREP_SKEW: Final = _krb5(148)
 KRB5_CC_NOTFOUND: Final = _krb5(141)
 KRB5_FCC_NOFILE: Final = _krb5(195)
 KRB5_KT_NOTFOUND: Final = _krb5(181)
+KRB5_KT_END: Final = _krb5(182)
 KRB5_REALM_CANT_RESOLVE: Final = _krb5(220)
 KRB5_CC_NOSUPP: Final = _krb5(247)
 KRB5_PREAUTH_FAILED: Final = _krb5(210)
@@ -226,6 +227,9 @@ KRB5_MINOR_TO_STATUS: Final[Dict[int, SECURITY_STATUS]] = {
     KRB5KRB_AP_ERR_BADKEYVER: s.SEC_E_WRONG_PRINCIPAL,
     KRB5KRB_AP_ERR_NOKEY: s.SEC_E_WRONG_PRINCIPAL,
     KRB5_KT_NOTFOUND: s.SEC_E_WRONG_PRINCIPAL,
+    # Heimdal's acceptor, keytab scanned to its end without the ticket's key
+    # ("Failed to find <service>(kvno n) in keytab"): MIT says KT_NOTFOUND.
+    KRB5_KT_END: s.SEC_E_WRONG_PRINCIPAL,
     # Crypto.
     KRB5KDC_ERR_ETYPE_NOSUPP: s.SEC_E_KDC_UNKNOWN_ETYPE,
     KRB5KDC_ERR_NULL_KEY: s.SEC_E_NO_KERB_KEY,

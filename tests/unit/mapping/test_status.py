@@ -128,6 +128,9 @@ def test_no_cred_with_a_keytab_minor_stays_no_credentials() -> None:
     assert m.gss_to_status(m.GSS_S_NO_CRED, m.KRB5_KT_NOTFOUND, True) == s.SEC_E_NO_CREDENTIALS
     # the same minor while accepting a ticket: not our principal
     assert m.gss_to_status(m.GSS_S_FAILURE, m.KRB5_KT_NOTFOUND, True) == s.SEC_E_WRONG_PRINCIPAL
+    # Heimdal's acceptor: the keytab scanned to its end without the ticket's key
+    assert m.gss_to_status(m.GSS_S_FAILURE, m.KRB5_KT_END, True) == s.SEC_E_WRONG_PRINCIPAL
+    assert m.gss_to_status(m.GSS_S_NO_CRED, m.KRB5_KT_END, True) == s.SEC_E_NO_CREDENTIALS
     # other NO_CRED refinements still apply (KDC down during a password logon)
     assert m.gss_to_status(m.GSS_S_NO_CRED, m.KRB5_KDC_UNREACH, True) == (
         s.SEC_E_NO_AUTHENTICATING_AUTHORITY)

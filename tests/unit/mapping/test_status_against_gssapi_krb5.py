@@ -194,6 +194,7 @@ KRB5_TEXT = {
     "KRB5_CC_NOTFOUND": "Matching credential not found",
     "KRB5_FCC_NOFILE": "No credentials cache found",
     "KRB5_KT_NOTFOUND": "Key table entry not found",
+    "KRB5_KT_END": "End of key table reached",
     "KRB5_REALM_CANT_RESOLVE": "Cannot resolve network address for KDC in requested realm",
     "KRB5_PREAUTH_FAILED": "Generic preauthentication failure",
     "ASN1_MISSING_FIELD": "ASN.1 structure is missing a required field",
