@@ -410,12 +410,31 @@ def wrap(context: Any, message: bytes, confidential: bool) -> Tuple[bytes, bool]
     return res.message, res.encrypted
 
 
+_GSS_S_FAILURE_ONLY = 13 << 16
+_GSS_S_UNSEQ_TOKEN = 1 << 3
+
+
+def _message_failure(err: GSSError) -> GssFailure:
+    """A per-message call's failure (unwrap, unwrap_iov, verify_mic).
+
+    Heimdal 7.8's sequence window answers a token it cannot place -- one
+    between two it has already seen -- with a bare GSS_S_FAILURE, minor 0
+    (lib/gssapi/krb5/sequence.c, the end of _gssapi_msg_order_check; its
+    other per-message failures carry a minor code), where MIT answers
+    GSS_S_UNSEQ_TOKEN: told as MIT tells it (SEC_E_OUT_OF_SEQUENCE).
+    """
+    if err.maj_code == _GSS_S_FAILURE_ONLY and not err.min_code and _library.is_heimdal():
+        return GssFailure(_GSS_S_UNSEQ_TOKEN, message="Heimdal's sequence window could not"
+                          " place the token (GSS_S_FAILURE, minor 0): an unsequenced token")
+    return _failure(err, None)
+
+
 def unwrap(context: Any, token: bytes) -> Tuple[bytes, bool, int]:
     """gss_unwrap: (plaintext, encrypted, qop)."""
     try:
         res = _unwrap(context, token)
     except GSSError as err:
-        raise _failure(err, None) from None
+        raise _message_failure(err) from None
     return res.message, res.encrypted, res.qop
 
 
@@ -432,7 +451,7 @@ def verify_mic(context: Any, message: bytes, mic: bytes) -> int:
     try:
         qop: int = _verify_mic(context, message, mic)
     except GSSError as err:
-        raise _failure(err, None) from None
+        raise _message_failure(err) from None
     return qop
 
 
@@ -508,7 +527,7 @@ def unwrap_iov(context: Any, header: bytes, parts: Sequence[Tuple[bool, bytes]],
     try:
         res = gr.unwrap_iov(context, iov)
     except GSSError as err:
-        raise _failure(err, None) from None
+        raise _message_failure(err) from None
     values = [buf.value or b"" for buf in iov]
     return values[1:len(parts) + 1], bool(res.encrypted), int(res.qop or 0)
 
