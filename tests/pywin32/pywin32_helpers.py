@@ -34,17 +34,19 @@ def core_has_package(name: str) -> bool:
 
 
 def package_params(names: Tuple[str, ...] = ALL_PACKAGES) -> List[Any]:
-    """One ``pytest.param`` per package; one the core lacks is a *strict* xfail.
+    """One ``pytest.param`` per package; one this platform lacks is a *strict* xfail.
 
-    Strict: once the package lands, the test has to pass — the mark then
-    fails the run and asks to be removed, so it hides nothing.
+    Every package exists on MIT; with python-gssapi on Heimdal's library NTLM
+    is absent (gss-ntlmssp loads only into MIT's mechglue, docs/heimdal.md).
+    Strict: should the package appear, the test has to pass.
     """
     params: List[Any] = []
     for name in names:
         marks = []
         if not core_has_package(name):
             marks.append(pytest.mark.xfail(
-                strict=True, reason=f"the core API has no {name} package yet (issue 4)"))
+                strict=True, reason=f"no {name} package with this GSS library "
+                              "(gss-ntlmssp needs MIT's mechglue; docs/heimdal.md)"))
         params.append(pytest.param(name, marks=marks, id=name))
     return params
 
