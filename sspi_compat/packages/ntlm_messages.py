@@ -86,8 +86,25 @@ def _outgoing(ctx: Any, message: Any) -> Union[Message, SECURITY_STATUS]:
     return msg
 
 
-def _status(failure: gss.GssFailure) -> SECURITY_STATUS:
-    return gss_to_status(failure.major, failure.minor, False)
+def _incoming(ctx: Any, message: Any, seqno: Any, qop_out: Any,
+              ) -> Union[Message, SECURITY_STATUS]:
+    """DecryptMessage / VerifySignature: the parsed message, or the status that
+    refuses it (context not ready, unusable descriptor)."""
+    mb.check_args(0, message, seqno)
+    mb.check_qop_out(qop_out)
+    bad = _ready(ctx)
+    if bad is not None:
+        return bad
+    try:
+        return mb.parse(message)
+    except RejectedError as rejected:
+        return rejected.status
+
+
+def _status(failure: gss.GssFailure, incoming: bool = False) -> SECURITY_STATUS:
+    # ``incoming``: GSS was reading the peer's token, so a bare GSS_S_FAILURE
+    # is a bad token (as for Kerberos, kerberos_messages._failure_status).
+    return gss_to_status(failure.major, failure.minor, False, consumed_token=incoming)
 
 
 def _joined(parts: List[Part], checksummed: bool) -> bytes:
@@ -139,13 +156,10 @@ def encrypt_message(pkg: Any, ctx: Any, qop: Any, message: Any, seqno: Any,
 def decrypt_message(pkg: Any, ctx: Any, message: Any, seqno: Any, qop_out: Any,
                     ) -> SECURITY_STATUS:
     """DecryptMessage (NTLM): ``[TOKEN, DATA...]`` or ``[STREAM, DATA]``, in place."""
-    mb.check_args(0, message, seqno)
-    mb.check_qop_out(qop_out)
-    bad = _ready(ctx)
-    if bad is not None:
-        return bad
+    msg = _incoming(ctx, message, seqno, qop_out)
+    if not isinstance(msg, Message):
+        return msg
     try:
-        msg = mb.parse(message)
         if any(only for _, _, only in msg.parts):
             return s.SEC_E_UNSUPPORTED_FUNCTION
         if msg.stream is not None:
@@ -156,7 +170,7 @@ def decrypt_message(pkg: Any, ctx: Any, message: Any, seqno: Any, qop_out: Any,
             try:
                 plain, _, _ = gss.unwrap(ctx.gss, whole.tobytes())
             except gss.GssFailure as failure:
-                return _status(failure)
+                return _status(failure, incoming=True)
             memory = mb.writable(msg.stream)
             end = SIGNATURE_SIZE + len(plain)
             memory[SIGNATURE_SIZE:end] = plain
@@ -173,7 +187,7 @@ def decrypt_message(pkg: Any, ctx: Any, message: Any, seqno: Any, qop_out: Any,
             try:
                 plain, _, _ = gss.unwrap(ctx.gss, token.tobytes() + data)
             except gss.GssFailure as failure:
-                return _status(failure)
+                return _status(failure, incoming=True)
             if len(plain) != len(data):
                 return s.SEC_E_INVALID_TOKEN
             _spread(msg.parts, plain)
@@ -208,13 +222,10 @@ def make_signature(pkg: Any, ctx: Any, qop: Any, message: Any, seqno: Any,
 def verify_signature(pkg: Any, ctx: Any, message: Any, seqno: Any, qop_out: Any,
                      ) -> SECURITY_STATUS:
     """VerifySignature (NTLM): check the TOKEN buffer's signature over the DATA buffers."""
-    mb.check_args(0, message, seqno)
-    mb.check_qop_out(qop_out)
-    bad = _ready(ctx)
-    if bad is not None:
-        return bad
+    msg = _incoming(ctx, message, seqno, qop_out)
+    if not isinstance(msg, Message):
+        return msg
     try:
-        msg = mb.parse(message)
         if msg.token is None or not msg.parts:
             return s.SEC_E_INVALID_TOKEN
         mic = mb.view(msg.token).tobytes()
@@ -225,7 +236,7 @@ def verify_signature(pkg: Any, ctx: Any, message: Any, seqno: Any, qop_out: Any,
     try:
         gss.verify_mic(ctx.gss, _joined(msg.parts, True), mic)
     except gss.GssFailure as failure:
-        return _status(failure)
+        return _status(failure, incoming=True)
     if qop_out is not None:
         qop_out.value = 0
     return s.SEC_E_OK
